@@ -1,0 +1,1 @@
+# cgi/: build rules (empty until its issue lands).

@@ -1,0 +1,1 @@
+# conf/: build rules (empty until its issue lands).

@@ -1,0 +1,110 @@
+/* arena.c: chunked bump allocation; a profile's strings live and die together. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "arena.h"
+
+#define ARENA_ALIGN 16u
+#define ARENA_DEFAULT 2048u
+
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct rp_arena {
+	struct chunk *head;
+	size_t footprint;
+};
+
+static struct chunk *
+chunk_new(size_t size)
+{
+	struct chunk *c = malloc(sizeof(*c) + size);
+
+	if (c == NULL)
+		return NULL;
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+int
+rp_arena_new(size_t hint, struct rp_arena **out)
+{
+	struct rp_arena *a = malloc(sizeof(*a));
+
+	if (a == NULL)
+		return RP_ENOMEM;
+	a->head = chunk_new(hint ? hint : ARENA_DEFAULT);
+	if (a->head == NULL) {
+		free(a);
+		return RP_ENOMEM;
+	}
+	a->footprint = sizeof(*a) + sizeof(struct chunk) + a->head->size;
+	*out = a;
+	return RP_OK;
+}
+
+void
+rp_arena_free(struct rp_arena *a)
+{
+	struct chunk *c, *next;
+
+	if (a == NULL)
+		return;
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+void *
+rp_arena_alloc(struct rp_arena *a, size_t n)
+{
+	struct chunk *c = a->head;
+	size_t off = (c->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	size_t size;
+
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	if (off > c->size || c->size - off < n) {
+		/* Grow geometrically so many small values cost few mallocs. */
+		size = c->size * 2;
+		if (size < n)
+			size = n;
+		if ((c = chunk_new(size)) == NULL)
+			return NULL;
+		c->next = a->head;
+		a->head = c;
+		a->footprint += sizeof(*c) + size;
+		off = 0;
+	}
+	c->used = off + n;
+	return c->data + off;
+}
+
+char *
+rp_arena_strndup(struct rp_arena *a, const char *s, size_t n)
+{
+	char *p = rp_arena_alloc(a, n + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+size_t
+rp_arena_footprint(const struct rp_arena *a)
+{
+	return a->footprint;
+}

@@ -1,0 +1,25 @@
+/* arena.h: a bump allocator that frees everything of one owner at once. */
+#ifndef RP_ARENA_H
+#define RP_ARENA_H
+
+#include <stddef.h>
+
+struct rp_arena;
+
+/*
+ * A new arena whose first chunk holds `hint` bytes (0: a default).
+ * Caller frees with rp_arena_free, which releases every allocation.
+ */
+int rp_arena_new(size_t hint, struct rp_arena **out);
+void rp_arena_free(struct rp_arena *a);
+
+/* n bytes aligned for any object, or NULL when memory is exhausted. */
+void *rp_arena_alloc(struct rp_arena *a, size_t n);
+
+/* A NUL-terminated copy of the n bytes at s, or NULL. */
+char *rp_arena_strndup(struct rp_arena *a, const char *s, size_t n);
+
+/* Bytes obtained from malloc so far, for the memory benchmarks. */
+size_t rp_arena_footprint(const struct rp_arena *a);
+
+#endif

@@ -1,0 +1,78 @@
+/* cfg.h: the configuration file every program of the project reads (inih). */
+#ifndef RP_CFG_H
+#define RP_CFG_H
+
+#include <stddef.h>
+
+#include "attr.h"
+
+/* A [view NAME] section: what a page asks for and how it is drawn. */
+struct rp_view {
+	char *name;
+	rp_attrset infos;
+	char *template;      /* file name, relative to [server] templates */
+};
+
+enum rp_loglevel { RP_LOG_ERROR, RP_LOG_WARN, RP_LOG_INFO, RP_LOG_DEBUG };
+
+/*
+ * The whole configuration.  Every key is documented in
+ * conf/richprofile.conf; a test fails if the sample and this loader
+ * drift apart.  Immutable once loaded: share it, free it once.
+ */
+struct rp_cfg {
+	char *path;                 /* the file it came from */
+	struct {
+		char *endpoint;         /* http(s) base URL of the API */
+		long connect_timeout_ms;
+		long timeout_ms;
+		long max_response_bytes;
+		long low_speed_bytes;   /* abort below this many bytes/s ... */
+		long low_speed_ms;      /* ... sustained this long */
+		char *ca_file;          /* NULL: the system store */
+		char *proxy;            /* NULL: no proxy */
+	} upstream;
+	struct {
+		char *cookie;           /* cookie holding the user's token */
+		long max_token_bytes;
+	} session;
+	struct {
+		char *url;              /* scheme://host[:port] of the site */
+		char *login_url;
+		char *return_path;
+		char **privacy_hosts;   /* NULL-terminated */
+		char *default_language; /* "fr" or "en" */
+	} site;
+	struct {
+		long threads;
+		char *templates;        /* directory of the templates */
+		char *log_file;         /* NULL: stderr */
+		enum rp_loglevel log_level;
+	} server;
+	struct {
+		long ttl_s;             /* 0: no cache */
+		long max_entries;
+		long stale_s;           /* serve expired entries this long on upstream failure */
+	} cache;
+	struct {
+		long failures;          /* consecutive failures that open the breaker; 0: never */
+		long open_ms;           /* how long it stays open before one probe */
+	} breaker;
+	struct rp_view *views;
+	size_t nviews;
+};
+
+/*
+ * Reads path (NULL: the default RP_SYSCONFDIR "/richprofile.conf").  On
+ * error returns RP_ECONFIG and writes "FILE:LINE: what is wrong and what is
+ * expected" into err; *out is written only on success.  Caller frees
+ * with rp_cfg_free.
+ */
+int rp_cfg_load(const char *path, struct rp_cfg **out, char *err, size_t errlen);
+
+void rp_cfg_free(struct rp_cfg *cfg);
+
+/* The view called name, or NULL.  Borrowed from cfg. */
+const struct rp_view *rp_cfg_view(const struct rp_cfg *cfg, const char *name);
+
+#endif

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what building, the demo and the tests need on Debian 12.
+# Sourced by check.sh and demo.sh; safe to run again (installs only what
+# is missing).  As root it runs apt-get; otherwise it prints the command.
+
+rp_debian_packages=(
+	# build
+	build-essential autoconf automake autoconf-archive libtool pkg-config
+	libcurl4-openssl-dev libexpat1-dev libinih-dev libsodium-dev libfcgi-dev
+	libmicrohttpd-dev libssl-dev check
+	# tests, demo, benchmark, fuzzing
+	nginx-light apache2 curl openssl ca-certificates valgrind clang
+	libclang-rt-14-dev wrk spawn-fcgi mandoc systemd chromium
+	python3 procps iproute2
+)
+
+rp_install_deps() {
+	local missing=() p
+	# Node.js may come from elsewhere (with its own npm): only the commands matter.
+	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	command -v npm >/dev/null 2>&1 || missing+=(npm)
+	for p in "${rp_debian_packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		if [ "$(id -u)" -ne 0 ]; then
+			echo "richprofile: missing Debian packages; run as root:" >&2
+			echo "  apt-get install -y ${missing[*]}" >&2
+			return 1
+		fi
+		echo "richprofile: installing ${missing[*]}" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q >/dev/null &&
+			apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+			{ echo "richprofile: apt-get install failed" >&2; return 1; }
+	fi
+	# Installing nginx or apache2 may start them on port 80; the tests
+	# start their own instances and need nothing listening there.
+	# The browser tests drive Debian's chromium with playwright-core from npm.
+	if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+		(cd tests/browser && npm install --no-audit --no-fund --silent) ||
+			{ echo "richprofile: npm install in tests/browser failed" >&2; return 1; }
+	fi
+	return 0
+}

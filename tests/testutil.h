@@ -1,0 +1,24 @@
+/* testutil.h: what every Check test shares: TAP output, fixture paths. */
+#ifndef RP_TESTUTIL_H
+#define RP_TESTUTIL_H
+
+#include <stddef.h>
+
+#include <check.h>
+
+/*
+ * Runs suite s with TAP on stdout (one line per test case, so the
+ * harness counts cases) and returns the process exit status.
+ */
+int rp_test_run(Suite *s);
+
+/* $top_srcdir/rel (top_srcdir from the environment, else "."); static buffer. */
+const char *rp_test_srcpath(const char *rel);
+
+/* $top_builddir/rel, likewise. */
+const char *rp_test_buildpath(const char *rel);
+
+/* Reads a whole file into a malloc'd buffer (NUL added); aborts on error. */
+char *rp_test_slurp(const char *path, size_t *len);
+
+#endif
