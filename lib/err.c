@@ -28,6 +28,7 @@ static const struct {
 	[RP_ERESET]       = { "reset", "upstream closed the connection before the body was complete" },
 	[RP_EUPSTREAM]    = { "upstream", "upstream request failed" },
 	[RP_EBREAKER]     = { "breaker_open", "upstream is failing: circuit breaker open, not asked" },
+	[RP_ELIMIT]       = { "limit", "larger than its bound: raise the limit or shorten the input" },
 };
 
 const char *

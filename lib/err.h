@@ -28,6 +28,7 @@ enum rp_err {
 	RP_ERESET,        /* upstream closed or reset the connection mid-body */
 	RP_EUPSTREAM,     /* any other transport failure */
 	RP_EBREAKER,      /* circuit breaker open: upstream not asked */
+	RP_ELIMIT,        /* output or input larger than its configured bound */
 	RP_ERR__COUNT
 };
 

@@ -10,3 +10,13 @@ lib_librp_la_SOURCES = \
 	lib/profile.c lib/profile.h \
 	lib/parse.c lib/parse.h \
 	lib/hash.c lib/hash.h
+# Rendering: output buffer, escaping, templates, language, consent, request input.
+lib_librp_la_SOURCES += \
+	lib/buf.c lib/buf.h \
+	lib/escape.c lib/escape.h \
+	lib/i18n.c lib/i18n.h \
+	lib/consent.c lib/consent.h \
+	lib/cookie.c lib/cookie.h \
+	lib/query.c lib/query.h \
+	lib/template.h \
+	lib/render.h

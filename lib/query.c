@@ -1,0 +1,123 @@
+/* query.c: query string parsing; every known key has a validator. */
+#include "config.h"
+
+#include <string.h>
+
+#include "consent.h"
+#include "err.h"
+#include "query.h"
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+rp_pct_decode(const char *s, size_t n, char *out, size_t size, size_t *outlen)
+{
+	size_t i, o = 0;
+	int hi, lo;
+	char c;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return RP_EINVAL;
+			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+				return RP_EINVAL;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c == '\0' || o + 1 >= size)
+			return RP_EINVAL;
+		out[o++] = c;
+	}
+	if (size == 0)
+		return RP_EINVAL;
+	out[o] = '\0';
+	*outlen = o;
+	return RP_OK;
+}
+
+int
+rp_view_name_ok(const char *name, size_t n)
+{
+	size_t i;
+	char c;
+
+	if (n == 0 || n > RP_VIEW_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = name[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Decodes value into dst (size bytes) and validates it; the state the
+ * parameter ends in.  dst stays "" unless the value is accepted.
+ */
+static enum rp_qstate
+take(const char *v, size_t n, char *dst, size_t size,
+    int (*valid)(const char *, size_t))
+{
+	size_t len;
+
+	if (rp_pct_decode(v, n, dst, size, &len) != RP_OK || !valid(dst, len)) {
+		dst[0] = '\0';
+		return RP_Q_REJECTED;
+	}
+	return RP_Q_OK;
+}
+
+int
+rp_query_parse(const char *qs, struct rp_query *out)
+{
+	const char *p, *end, *e, *eq;
+	size_t n, klen;
+	struct rp_query q;
+
+	memset(&q, 0, sizeof(q));
+	if (qs == NULL)
+		goto done;
+	if ((n = strnlen(qs, RP_QUERY_MAX + 1)) > RP_QUERY_MAX) {
+		*out = q;
+		return RP_EINVAL;
+	}
+	end = qs + n;
+	for (p = qs; p < end; p = e + 1) {
+		for (e = p; e < end && *e != '&' && *e != ';'; e++)
+			;
+		if (e == p)
+			continue;
+		eq = memchr(p, '=', (size_t)(e - p));
+		klen = (size_t)((eq != NULL ? eq : e) - p);
+		if (eq == NULL)
+			eq = e - 1;  /* "key" alone: an empty value */
+		if (klen == 4 && memcmp(p, "view", 4) == 0) {
+			if (q.view_state == RP_Q_ABSENT)
+				q.view_state = take(eq + 1, (size_t)(e - eq - 1),
+				    q.view, sizeof(q.view), rp_view_name_ok);
+		} else if (klen == 6 && memcmp(p, "return", 6) == 0) {
+			if (q.return_state == RP_Q_ABSENT)
+				q.return_state = take(eq + 1, (size_t)(e - eq - 1),
+				    q.return_path, sizeof(q.return_path),
+				    rp_return_path_ok);
+		} else
+			q.unknown++;
+	}
+done:
+	*out = q;
+	return RP_OK;
+}
