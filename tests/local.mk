@@ -10,3 +10,4 @@ tests_libtestutil_a_SOURCES = tests/testutil.c tests/testutil.h
 EXTRA_DIST += tests/run-node.sh
 
 include tests/unit.mk
+include tests/ops.mk

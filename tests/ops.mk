@@ -1,0 +1,14 @@
+# tests/ops.mk: operations tests (issue 8): manual pages, make install,
+# service units, process managers, metrics, reload.
+TESTS += tests/ops/manlint.sh tests/ops/install.sh
+EXTRA_DIST += tests/ops/manlint.sh tests/ops/install.sh
+# The install test checks the tree against this build's directories.
+AM_TESTS_ENVIRONMENT += \
+	RP_OPS_MAKE='$(MAKE)' RP_OPS_PREFIX='$(prefix)' \
+	RP_OPS_BINDIR='$(bindir)' RP_OPS_SBINDIR='$(sbindir)' \
+	RP_OPS_SYSCONFDIR='$(sysconfdir)' RP_OPS_DATADIR='$(datadir)' \
+	RP_OPS_MANDIR='$(mandir)' RP_OPS_DOCDIR='$(docdir)' \
+	RP_OPS_UNITDIR='$(systemdunitdir)' EXEEXT='$(EXEEXT)'; \
+	export RP_OPS_MAKE RP_OPS_PREFIX RP_OPS_BINDIR RP_OPS_SBINDIR \
+	RP_OPS_SYSCONFDIR RP_OPS_DATADIR RP_OPS_MANDIR RP_OPS_DOCDIR \
+	RP_OPS_UNITDIR EXEEXT;

@@ -1,0 +1,99 @@
+#!/bin/sh
+# install.sh: `make install` with DESTDIR and with another prefix gives a
+# complete, usable tree, and `make uninstall` takes it all away.  TAP.
+# The directories come from the Makefile (tests/ops.mk).
+set -u
+builddir=${top_builddir:-.}
+make=${RP_OPS_MAKE:-make}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rp-install.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
+check() { # check DESCRIPTION COMMAND...
+	d=$1; shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+# A sub-make of its own: the parent's jobserver is not ours to use.
+submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $make -s -C "$builddir" "$@"; }
+
+echo "1..14"
+
+# --- DESTDIR: a staged install, as a package build does.
+dest=$tmp/dest
+if submake install DESTDIR="$dest" >"$tmp/install.log" 2>&1; then
+	ok "make install DESTDIR=... succeeds"
+else
+	nok "make install DESTDIR=... succeeds"; sed 's/^/# /' "$tmp/install.log"
+fi
+D() { printf '%s%s' "$dest" "$1"; }
+
+missing=
+for m in man1/richprofile.1 man1/richprofile-sim.1 man5/richprofile.conf.5 man8/richprofile-fcgi.8; do
+	[ -f "$(D "$RP_OPS_MANDIR")/$m" ] || missing="$missing $m"
+done
+check "the four manual pages are installed under mandir${missing:+ (missing:$missing)}" test -z "$missing"
+
+unit=$(D "$RP_OPS_UNITDIR")
+check "systemd units installed in $RP_OPS_UNITDIR" \
+	test -f "$unit/richprofile.socket" -a -f "$unit/richprofile.service"
+check "the service runs the installed program (final path, not DESTDIR)" \
+	grep -qx "ExecStart=$RP_OPS_SBINDIR/richprofile-fcgi -c $RP_OPS_SYSCONFDIR/richprofile/richprofile.conf" \
+	"$unit/richprofile.service"
+check "no @placeholder@ is left in the installed units" \
+	sh -c '! grep -n "@[a-z_]*@" "$1"/richprofile.socket "$1"/richprofile.service' sh "$unit"
+check "the socket unit is a unix socket under /run/richprofile for the web server's group" \
+	sh -c 'grep -qx "ListenStream=/run/richprofile/richprofile.sock" "$1" &&
+		grep -qx "SocketGroup=www-data" "$1" && grep -qx "SocketMode=0660" "$1"' sh "$unit/richprofile.socket"
+
+ex=$(D "$RP_OPS_DOCDIR")/examples
+check "spawn-fcgi and mod_fcgid examples installed in docdir/examples" \
+	test -f "$ex/spawn-fcgi.sh" -a -f "$ex/richprofile-fcgid.conf"
+
+if submake uninstall DESTDIR="$dest" >"$tmp/uninstall.log" 2>&1; then
+	ok "make uninstall DESTDIR=... succeeds"
+else
+	nok "make uninstall DESTDIR=... succeeds"; sed 's/^/# /' "$tmp/uninstall.log"
+fi
+left=$(find "$dest" -type f 2>/dev/null)
+check "make uninstall leaves no file behind${left:+: $(echo $left)}" test -z "$left"
+
+# --- Another prefix: the installed files name that prefix and work there.
+p=$tmp/prefix
+if submake install prefix="$p" >"$tmp/install2.log" 2>&1; then
+	ok "make install prefix=... succeeds"
+else
+	nok "make install prefix=... succeeds"; sed 's/^/# /' "$tmp/install2.log"
+fi
+# The directories as this prefix makes them (the defaults derive from it).
+sub() { printf '%s' "$1" | sed "s|^$RP_OPS_PREFIX|$p|"; }
+punit=$(sub "$RP_OPS_UNITDIR")
+check "the service names the new prefix's program" \
+	grep -qx "ExecStart=$(sub "$RP_OPS_SBINDIR")/richprofile-fcgi -c $(sub "$RP_OPS_SYSCONFDIR")/richprofile/richprofile.conf" \
+	"$punit/richprofile.service"
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	skip "systemd-analyze not installed (tests/deps.sh installs systemd)"
+elif [ ! -x "$(sub "$RP_OPS_SBINDIR")/richprofile-fcgi$EXEEXT" ]; then
+	skip "richprofile-fcgi is not built in this tree yet"
+else
+	if (cd "$tmp" && systemd-analyze verify --man=no "$punit/richprofile.socket" "$punit/richprofile.service") >"$tmp/verify.log" 2>&1 &&
+		! grep -q . "$tmp/verify.log"; then
+		ok "systemd-analyze verify accepts the installed units"
+	else
+		nok "systemd-analyze verify accepts the installed units"; sed 's/^/# /' "$tmp/verify.log"
+	fi
+fi
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# The exposure score (0 best, 10 worst): the hardening must stay in place.
+	score=$(cd "$tmp" && systemd-analyze security --offline=true "$punit/richprofile.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+	check "systemd-analyze security rates the service's exposure ${score:-?} (at most 2.0)" \
+		awk -v s="${score:-99}" 'BEGIN { exit !(s + 0 <= 2.0) }'
+else
+	skip "systemd-analyze not installed"
+fi
+submake uninstall prefix="$p" >"$tmp/uninstall2.log" 2>&1
+left=$(find "$p" -type f 2>/dev/null)
+check "make uninstall prefix=... leaves no file behind${left:+: $(echo $left)}" test -z "$left"
