@@ -41,3 +41,5 @@ rp-install-ops:
 
 rp-uninstall-ops:
 	for u in $(rp_units); do rm -f '$(DESTDIR)$(systemdunitdir)/'$$u; done
+# The annotated sample configuration; installed as an example.
+EXTRA_DIST += conf/richprofile.conf

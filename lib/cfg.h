@@ -3,6 +3,7 @@
 #define RP_CFG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "attr.h"
 
@@ -63,7 +64,9 @@ struct rp_cfg {
 };
 
 /*
- * Reads path (NULL: the default RP_SYSCONFDIR "/richprofile.conf").  On
+ * Reads path (NULL: the default RP_SYSCONFDIR "/richprofile.conf").
+ * Relative paths in the file (templates, ca_file, log_file) are taken
+ * relative to the file's directory.  On
  * error returns RP_ECONFIG and writes "FILE:LINE: what is wrong and what is
  * expected" into err; *out is written only on success.  Caller frees
  * with rp_cfg_free.
@@ -74,5 +77,28 @@ void rp_cfg_free(struct rp_cfg *cfg);
 
 /* The view called name, or NULL.  Borrowed from cfg. */
 const struct rp_view *rp_cfg_view(const struct rp_cfg *cfg, const char *name);
+
+/*
+ * One key the loader reads.  section is "upstream", "session"... or
+ * "view" for the keys of every [view NAME]; def is the default as it
+ * would be written in the file ("" for "unset"), NULL when required.
+ */
+struct rp_cfg_key {
+	const char *section;
+	const char *key;
+	const char *def;
+};
+
+/*
+ * Every key the loader reads, in file order; *n gets the count.  Static
+ * storage.  The test of conf/richprofile.conf checks the sample against it.
+ */
+const struct rp_cfg_key *rp_cfg_keys(size_t *n);
+
+/*
+ * Writes the effective configuration (defaults filled in, paths
+ * resolved) to f as an INI file, for `richprofile check-config`.
+ */
+void rp_cfg_write(const struct rp_cfg *cfg, FILE *f);
 
 #endif

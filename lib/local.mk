@@ -20,3 +20,4 @@ lib_librp_la_SOURCES += \
 	lib/query.c lib/query.h \
 	lib/template.h \
 	lib/render.h
+lib_librp_la_SOURCES += lib/cfg.c lib/cfg.h

@@ -11,3 +11,4 @@ EXTRA_DIST += tests/run-node.sh
 
 include tests/unit.mk
 include tests/ops.mk
+include tests/client.mk
