@@ -1,6 +1,7 @@
 /* profile.c: life cycle of a profile and the names of its outcomes. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,20 @@ static const struct {
 int
 rp_profile_new(rp_attrset requested, struct rp_profile **out)
 {
+	return rp_profile_new_sized(requested, 0, out);
+}
+
+int
+rp_profile_new_sized(rp_attrset requested, size_t extra,
+    struct rp_profile **out)
+{
 	struct rp_arena *a;
 	struct rp_profile *p;
+	/* The arena rounds every block up to 16 bytes. */
+	size_t head = (sizeof(*p) + 15u) & ~(size_t)15u;
 
-	if (rp_arena_new(0, &a) != RP_OK)
+	if (extra > SIZE_MAX / 2 ||
+	    rp_arena_new(extra == 0 ? 0 : head + extra, &a) != RP_OK)
 		return RP_ENOMEM;
 	/* The profile lives in its own arena: one free releases all. */
 	if ((p = rp_arena_alloc(a, sizeof(*p))) == NULL) {

@@ -63,6 +63,14 @@ struct rp_profile {
 int rp_profile_new(rp_attrset requested, struct rp_profile **out);
 
 /*
+ * Like rp_profile_new, with room for `extra` more bytes of strings and
+ * arrays in the profile's first block, so that a producer who knows its
+ * size (the parser) makes one allocation instead of several.
+ */
+int rp_profile_new_sized(rp_attrset requested, size_t extra,
+    struct rp_profile **out);
+
+/*
  * A profile standing for a failed call: outcome RP_OUT_UPSTREAM (or
  * RP_OUT_MALFORMED when err is RP_EMALFORMED), err set, reason a
  * static message.  Caller frees with rp_profile_free.

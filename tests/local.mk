@@ -12,3 +12,4 @@ EXTRA_DIST += tests/run-node.sh
 include tests/unit.mk
 include tests/ops.mk
 include tests/client.mk
+include tests/parse.mk
