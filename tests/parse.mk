@@ -3,4 +3,4 @@ check_PROGRAMS += tests/test_parse
 TESTS += tests/test_parse
 tests_test_parse_CFLAGS = $(TEST_CFLAGS)
 tests_test_parse_LDADD = $(TEST_LIBS)
-EXTRA_DIST += $(srcdir)/tests/fixtures
+EXTRA_DIST += tests/fixtures
