@@ -21,3 +21,5 @@ lib_librp_la_SOURCES += \
 	lib/template.h \
 	lib/render.h
 lib_librp_la_SOURCES += lib/cfg.c lib/cfg.h
+# Logging: one line per request, thread-safe (richprofile-fcgi).
+lib_librp_la_SOURCES += lib/log.c lib/log.h

@@ -13,3 +13,4 @@ include tests/unit.mk
 include tests/ops.mk
 include tests/client.mk
 include tests/parse.mk
+include tests/fcgi.mk

@@ -1,0 +1,6 @@
+# richprofile-fcgi: unit tests of lib/log and of the program's request
+# plumbing, and the integration tests behind real nginx and Apache.
+check_PROGRAMS += tests/test_log
+TESTS += tests/test_log
+tests_test_log_CFLAGS = $(TEST_CFLAGS)
+tests_test_log_LDADD = $(TEST_LIBS)
