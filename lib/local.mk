@@ -23,3 +23,6 @@ lib_librp_la_SOURCES += \
 lib_librp_la_SOURCES += lib/cfg.c lib/cfg.h
 # Logging: one line per request, thread-safe (richprofile-fcgi).
 lib_librp_la_SOURCES += lib/log.c lib/log.h
+lib_librp_la_SOURCES += \
+	lib/cache.c lib/cache.h \
+	lib/breaker.c lib/breaker.h

@@ -8,5 +8,7 @@
 #include "profile.h"
 #include "parse.h"
 #include "hash.h"
+#include "breaker.h"
+#include "cache.h"
 
 #endif

@@ -14,3 +14,4 @@ include tests/ops.mk
 include tests/client.mk
 include tests/parse.mk
 include tests/fcgi.mk
+include tests/cache.mk

@@ -1,0 +1,16 @@
+# Cache, coalescing, stale-if-error and circuit breaker (issue 7).
+check_PROGRAMS += tests/test_cache tests/test_breaker
+TESTS += tests/test_cache tests/test_breaker
+tests_test_cache_CFLAGS = $(TEST_CFLAGS)
+tests_test_cache_LDADD = $(TEST_LIBS)
+tests_test_breaker_CFLAGS = $(TEST_CFLAGS)
+tests_test_breaker_LDADD = $(TEST_LIBS)
+
+# Benchmarks: built on demand, run by `make bench` only (never by make check).
+check_PROGRAMS += tests/bench/bench_cache
+tests_bench_bench_cache_CFLAGS = $(TEST_CFLAGS)
+tests_bench_bench_cache_LDADD = $(RP_LIBS)
+
+.PHONY: bench
+bench: tests/bench/bench_cache
+	./tests/bench/bench_cache

@@ -1,0 +1,769 @@
+/* test_cache.c: TTL, LRU, coalescing, stale-if-error, what is kept, who sees what. */
+#include "config.h"
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "hash.h"
+#include "testutil.h"
+
+#define NAME RP_ATTR_BIT(RP_A_FIRSTNAME)
+#define CARD (RP_ATTR_BIT(RP_A_FIRSTNAME) | RP_ATTR_BIT(RP_A_LASTNAME))
+
+static long long fake_now;
+
+static long long
+fake_clock(void)
+{
+	return __atomic_load_n(&fake_now, __ATOMIC_SEQ_CST);
+}
+
+static void
+advance_s(long s)
+{
+	__atomic_add_fetch(&fake_now, s * 1000LL, __ATOMIC_SEQ_CST);
+}
+
+/* A stand-in for the API: answers every call with the outcome set here. */
+struct upstream {
+	enum rp_outcome outcome;
+	enum rp_err err;       /* for RP_OUT_UPSTREAM */
+	int delay_ms;          /* sleep before answering */
+	int calls;             /* atomic */
+	sem_t entered;         /* posted when a call starts */
+};
+
+struct call {
+	struct upstream *up;
+	const char *token;
+	rp_attrset infos;
+};
+
+/* The profile carries the token as Firstname, so tests can tell whose it is. */
+static int
+fetch(void *arg, struct rp_profile **out)
+{
+	struct call *c = arg;
+	struct rp_profile *p;
+	int rc;
+
+	__atomic_add_fetch(&c->up->calls, 1, __ATOMIC_SEQ_CST);
+	sem_post(&c->up->entered);
+	if (c->up->delay_ms > 0)
+		usleep((useconds_t)c->up->delay_ms * 1000);
+	if (c->up->outcome == RP_OUT_UPSTREAM)
+		return rp_profile_new_failure(c->infos, c->up->err, 0, out);
+	if ((rc = rp_profile_new(c->infos, &p)) != RP_OK)
+		return rc;
+	p->outcome = c->up->outcome;
+	if (p->outcome == RP_OUT_GRANTED || p->outcome == RP_OUT_PARTIAL) {
+		p->values[RP_A_FIRSTNAME].text =
+		    rp_profile_strdup(p, c->token, strlen(c->token));
+		p->present = NAME;
+	}
+	if (p->outcome == RP_OUT_ACCOUNT)
+		p->code = 102;
+	*out = p;
+	return RP_OK;
+}
+
+static void
+up_init(struct upstream *u, enum rp_outcome o)
+{
+	memset(u, 0, sizeof(*u));
+	u->outcome = o;
+	u->err = RP_ETIMEOUT;
+	sem_init(&u->entered, 0, 0);
+}
+
+static int
+calls(struct upstream *u)
+{
+	return __atomic_load_n(&u->calls, __ATOMIC_SEQ_CST);
+}
+
+static struct rp_cache *
+make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
+{
+	struct rp_cache_opts o;
+	struct rp_cache *c = NULL;
+
+	memset(&o, 0, sizeof(o));
+	o.ttl_s = ttl;
+	o.max_entries = max;
+	o.stale_s = stale;
+	o.wait_ms = 2000;
+	o.shards = shards;
+	o.breaker = b;
+	o.now_ms = fake_clock;
+	fake_now = 1000000;
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
+	return c;
+}
+
+/* One lookup; returns the profile (caller frees) and fills info. */
+static struct rp_profile *
+get(struct rp_cache *c, struct upstream *u, const char *token,
+    rp_attrset infos, struct rp_cache_info *info)
+{
+	struct call call = { u, token, infos };
+	struct rp_cache_query q = { token, strlen(token), infos, fetch, &call };
+	struct rp_profile *p = NULL;
+
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, info), RP_OK);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+/* Asserts p is token's granted profile. */
+static void
+is_of(const struct rp_profile *p, const char *token)
+{
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	ck_assert_ptr_nonnull(p->values[RP_A_FIRSTNAME].text);
+	ck_assert_str_eq(p->values[RP_A_FIRSTNAME].text, token);
+}
+
+START_TEST(hit_after_miss)
+{
+	struct rp_cache *c = make(60, 100, 0, 0, NULL);
+	struct rp_cache_stats st;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *a, *b;
+
+	up_init(&u, RP_OUT_GRANTED);
+	a = get(c, &u, "tok-alice", CARD, &i);
+	ck_assert(i.fetched && i.stored && !i.hit);
+	b = get(c, &u, "tok-alice", CARD, &i);
+	ck_assert(i.hit && !i.fetched);
+	ck_assert_int_eq(calls(&u), 1);
+	ck_assert_ptr_eq(a, b);          /* the same immutable profile, shared */
+	is_of(b, "tok-alice");
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.hits, 1);
+	ck_assert_uint_eq(st.misses, 1);
+	ck_assert_uint_eq(st.stored, 1);
+	ck_assert_uint_eq(st.entries, 1);
+	ck_assert_uint_ge(st.bytes, rp_profile_footprint(a));
+	rp_profile_free(a);
+	rp_profile_free(b);
+	rp_cache_free(c);
+}
+END_TEST
+
+START_TEST(ttl_expiry)
+{
+	struct rp_cache *c = make(30, 100, 0, 0, NULL);
+	struct rp_cache_info i;
+	struct upstream u;
+
+	up_init(&u, RP_OUT_GRANTED);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	advance_s(29);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	ck_assert(i.hit);
+	ck_assert_int_eq(calls(&u), 1);
+	advance_s(1);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	ck_assert(!i.hit && i.fetched && i.stored);
+	ck_assert_int_eq(calls(&u), 2);
+	/* The new answer starts a new lifetime. */
+	advance_s(29);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	ck_assert(i.hit);
+	ck_assert_int_eq(calls(&u), 2);
+	rp_cache_free(c);
+}
+END_TEST
+
+START_TEST(lru_eviction_order)
+{
+	struct rp_cache *c = make(600, 3, 0, 1, NULL);
+	struct rp_cache_stats st;
+	struct rp_cache_info i;
+	struct upstream u;
+
+	up_init(&u, RP_OUT_GRANTED);
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	rp_profile_free(get(c, &u, "B", NAME, &i));
+	rp_profile_free(get(c, &u, "C", NAME, &i));
+	rp_profile_free(get(c, &u, "A", NAME, &i));  /* A is now the most recent */
+	ck_assert(i.hit);
+	rp_profile_free(get(c, &u, "D", NAME, &i));  /* evicts B, the least recent */
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.evictions, 1);
+	ck_assert_uint_eq(st.entries, 3);
+	ck_assert_int_eq(calls(&u), 4);
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	ck_assert(i.hit);
+	rp_profile_free(get(c, &u, "C", NAME, &i));
+	ck_assert(i.hit);
+	rp_profile_free(get(c, &u, "D", NAME, &i));
+	ck_assert(i.hit);
+	rp_profile_free(get(c, &u, "B", NAME, &i));  /* gone: fetched again, evicts A */
+	ck_assert(i.fetched);
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	ck_assert(i.fetched);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.evictions, 3);
+	ck_assert_uint_eq(st.entries, 3);
+	rp_cache_free(c);
+}
+END_TEST
+
+/* Sharded: the total stays within max_entries however keys fall. */
+START_TEST(max_entries_sharded)
+{
+	struct rp_cache *c = make(600, 100, 0, 16, NULL);
+	struct rp_cache_stats st;
+	struct upstream u;
+	char tok[32];
+	int n;
+
+	up_init(&u, RP_OUT_GRANTED);
+	for (n = 0; n < 1000; n++) {
+		snprintf(tok, sizeof(tok), "user-%d", n);
+		rp_profile_free(get(c, &u, tok, NAME, NULL));
+	}
+	rp_cache_stats(c, &st);
+	ck_assert_uint_le(st.entries, 100);
+	ck_assert_uint_ge(st.entries, 90);
+	ck_assert_uint_eq(st.evictions, 1000 - st.entries);
+	rp_cache_free(c);
+}
+END_TEST
+
+#define HAMMER 32
+
+struct hammer {
+	struct rp_cache *c;
+	struct upstream *u;
+	pthread_barrier_t *bar;
+	struct rp_profile *p;
+	struct rp_cache_info i;
+};
+
+static void *
+hammer_one(void *arg)
+{
+	struct hammer *h = arg;
+	struct call call = { h->u, "tok-shared", CARD };
+	struct rp_cache_query q = { "tok-shared", 10, CARD, fetch, &call };
+
+	pthread_barrier_wait(h->bar);
+	if (rp_cache_get(h->c, &q, &h->p, &h->i) != RP_OK)
+		h->p = NULL;
+	return NULL;
+}
+
+/* Runs HAMMER threads at one key against u; returns how many fetched. */
+static int
+hammer(struct rp_cache *c, struct upstream *u, struct hammer *h)
+{
+	pthread_barrier_t bar;
+	pthread_t t[HAMMER];
+	int k, fetched = 0;
+
+	pthread_barrier_init(&bar, NULL, HAMMER);
+	for (k = 0; k < HAMMER; k++) {
+		h[k].c = c;
+		h[k].u = u;
+		h[k].bar = &bar;
+		h[k].p = NULL;
+		ck_assert_int_eq(pthread_create(&t[k], NULL, hammer_one, &h[k]), 0);
+	}
+	for (k = 0; k < HAMMER; k++) {
+		pthread_join(t[k], NULL);
+		ck_assert_ptr_nonnull(h[k].p);
+		fetched += h[k].i.fetched;
+	}
+	pthread_barrier_destroy(&bar);
+	return fetched;
+}
+
+START_TEST(many_threads_one_fetch)
+{
+	struct rp_cache *c = make(60, 100, 0, 0, NULL);
+	struct hammer h[HAMMER];
+	struct rp_cache_stats st;
+	struct upstream u;
+	int k;
+
+	up_init(&u, RP_OUT_GRANTED);
+	u.delay_ms = 300;
+	ck_assert_int_eq(hammer(c, &u, h), 1);
+	ck_assert_int_eq(calls(&u), 1);
+	for (k = 0; k < HAMMER; k++) {
+		is_of(h[k].p, "tok-shared");
+		ck_assert_ptr_eq(h[k].p, h[0].p);
+		rp_profile_free(h[k].p);
+	}
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.misses, 1);
+	ck_assert_uint_eq(st.coalesced + st.hits, HAMMER - 1);
+	ck_assert_uint_ge(st.coalesced, 1);
+	rp_cache_free(c);
+}
+END_TEST
+
+/* Nothing kept (ttl 0), and answers that are never kept: still one call. */
+START_TEST(coalesce_without_keeping)
+{
+	struct rp_cache *c = make(0, 100, 0, 0, NULL);
+	struct hammer h[HAMMER];
+	struct rp_cache_stats st;
+	struct upstream u;
+	int k;
+
+	up_init(&u, RP_OUT_UPSTREAM);
+	u.delay_ms = 300;
+	ck_assert_int_eq(hammer(c, &u, h), 1);
+	ck_assert_int_eq(calls(&u), 1);
+	for (k = 0; k < HAMMER; k++) {
+		ck_assert_int_eq(h[k].p->outcome, RP_OUT_UPSTREAM);
+		ck_assert_int_eq(h[k].p->err, RP_ETIMEOUT);
+		rp_profile_free(h[k].p);
+	}
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.coalesced, HAMMER - 1);
+	ck_assert_uint_eq(st.entries, 0);
+	rp_cache_free(c);
+}
+END_TEST
+
+struct leader {
+	struct rp_cache *c;
+	struct upstream *u;
+	struct rp_profile *p;
+};
+
+static void *
+lead(void *arg)
+{
+	struct leader *l = arg;
+
+	l->p = get(l->c, l->u, "tok-slow", NAME, NULL);
+	return NULL;
+}
+
+/* A waiter gives up after wait_ms, however long the call takes. */
+START_TEST(waiters_bounded_by_timeout)
+{
+	struct rp_cache_opts o;
+	struct rp_cache *c = NULL;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct leader l;
+	struct rp_profile *p;
+	pthread_t t;
+	long long t0, took;
+
+	memset(&o, 0, sizeof(o));
+	o.ttl_s = 60;
+	o.max_entries = 10;
+	o.wait_ms = 150;
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
+	up_init(&u, RP_OUT_GRANTED);
+	u.delay_ms = 1500;
+	l.c = c;
+	l.u = &u;
+	ck_assert_int_eq(pthread_create(&t, NULL, lead, &l), 0);
+	sem_wait(&u.entered);                      /* the leader is calling */
+	t0 = rp_monotonic_ms();
+	p = get(c, &u, "tok-slow", NAME, &i);
+	took = rp_monotonic_ms() - t0;
+	ck_assert(i.coalesced && i.wait_timeout && !i.fetched);
+	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
+	ck_assert_int_eq(p->err, RP_ETIMEOUT);
+	ck_assert_int_eq(i.err, RP_ETIMEOUT);
+	ck_assert_int_ge(took, 140);
+	ck_assert_int_lt(took, 150 + 100);
+	rp_profile_free(p);
+	pthread_join(t, NULL);
+	is_of(l.p, "tok-slow");                     /* the leader still got it */
+	rp_profile_free(l.p);
+	ck_assert_int_eq(calls(&u), 1);
+	rp_cache_free(c);
+}
+END_TEST
+
+START_TEST(stale_if_error)
+{
+	struct rp_cache *c = make(10, 100, 30, 0, NULL);
+	struct rp_cache_stats st;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+	enum rp_outcome fails[] = { RP_OUT_UPSTREAM, RP_OUT_MALFORMED, RP_OUT_APIERROR };
+	size_t k;
+
+	up_init(&u, RP_OUT_GRANTED);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	advance_s(15);                      /* expired, within the stale window */
+	for (k = 0; k < sizeof(fails) / sizeof(fails[0]); k++) {
+		u.outcome = fails[k];
+		p = get(c, &u, "tok", NAME, &i);
+		ck_assert(i.fetched && i.stale && !i.stored);
+		ck_assert_int_ne(i.err, RP_OK);
+		is_of(p, "tok");                  /* the outcome as it was */
+		rp_profile_free(p);
+	}
+	ck_assert_int_eq(calls(&u), 4);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.stale, 3);
+	advance_s(25);                      /* 40 s: past ttl + stale */
+	u.outcome = RP_OUT_UPSTREAM;
+	p = get(c, &u, "tok", NAME, &i);
+	ck_assert(!i.stale);
+	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
+	rp_profile_free(p);
+	/* And once the stale copy is gone, it does not come back. */
+	advance_s(-20);
+	p = get(c, &u, "tok", NAME, &i);
+	ck_assert(!i.stale);
+	rp_profile_free(p);
+	rp_cache_free(c);
+}
+END_TEST
+
+/* A success while stale replaces the entry; without a window, no stale. */
+START_TEST(stale_replaced_and_window_zero)
+{
+	struct rp_cache *c = make(10, 100, 30, 0, NULL), *c0;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+
+	up_init(&u, RP_OUT_GRANTED);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	advance_s(12);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	ck_assert(i.fetched && i.stored && !i.stale);
+	advance_s(9);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	ck_assert(i.hit);
+	rp_cache_free(c);
+
+	c0 = make(10, 100, 0, 0, NULL);
+	rp_profile_free(get(c0, &u, "tok", NAME, &i));
+	advance_s(10);
+	u.outcome = RP_OUT_UPSTREAM;
+	p = get(c0, &u, "tok", NAME, &i);
+	ck_assert(!i.stale);
+	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
+	rp_profile_free(p);
+	rp_cache_free(c0);
+}
+END_TEST
+
+START_TEST(never_keeps_other_outcomes)
+{
+	enum rp_outcome o[] = { RP_OUT_PARTIAL, RP_OUT_REFUSED, RP_OUT_ACCOUNT,
+	    RP_OUT_APIERROR, RP_OUT_MALFORMED, RP_OUT_UPSTREAM };
+	struct rp_cache *c;
+	struct rp_cache_stats st;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+	size_t k;
+	int n;
+
+	for (k = 0; k < sizeof(o) / sizeof(o[0]); k++) {
+		c = make(60, 100, 60, 0, NULL);
+		up_init(&u, o[k]);
+		for (n = 1; n <= 3; n++) {
+			p = get(c, &u, "tok", CARD, &i);
+			ck_assert_int_eq(p->outcome, o[k]);
+			ck_assert(i.fetched && !i.stored && !i.hit && !i.stale);
+			rp_profile_free(p);
+			ck_assert_int_eq(calls(&u), n);
+		}
+		rp_cache_stats(c, &st);
+		ck_assert_uint_eq(st.stored, 0);
+		ck_assert_uint_eq(st.bytes, 0);
+		rp_cache_free(c);
+	}
+}
+END_TEST
+
+/* A refusal after a kept profile drops it: a revoked consent is honoured. */
+START_TEST(refusal_drops_kept_profile)
+{
+	struct rp_cache *c = make(10, 100, 60, 0, NULL);
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+
+	up_init(&u, RP_OUT_GRANTED);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
+	advance_s(11);
+	u.outcome = RP_OUT_REFUSED;
+	p = get(c, &u, "tok", NAME, &i);
+	ck_assert_int_eq(p->outcome, RP_OUT_REFUSED);
+	rp_profile_free(p);
+	/* Upstream now fails: the old profile must not come back as stale. */
+	u.outcome = RP_OUT_UPSTREAM;
+	p = get(c, &u, "tok", NAME, &i);
+	ck_assert(!i.stale);
+	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
+	rp_profile_free(p);
+	rp_cache_free(c);
+}
+END_TEST
+
+START_TEST(grant_once_rule)
+{
+	enum rp_outcome before[] = { RP_OUT_REFUSED, RP_OUT_PARTIAL };
+	struct rp_cache *c;
+	struct rp_cache_stats st;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		c = make(60, 100, 60, 0, NULL);
+		up_init(&u, before[k]);
+		p = get(c, &u, "tok", CARD, &i);
+		ck_assert_int_eq(p->outcome, before[k]);
+		rp_profile_free(p);
+		/* Back from the privacy page: fresh data, served, not kept. */
+		u.outcome = RP_OUT_GRANTED;
+		p = get(c, &u, "tok", CARD, &i);
+		is_of(p, "tok");
+		ck_assert(i.fetched && !i.stored);
+		rp_profile_free(p);
+		/* The grant was once: the next view asks again and is refused. */
+		u.outcome = before[k];
+		p = get(c, &u, "tok", CARD, &i);
+		ck_assert(i.fetched);
+		ck_assert_int_eq(p->outcome, before[k]);
+		rp_profile_free(p);
+		/* Granted again, then still granted: permanent, now kept. */
+		u.outcome = RP_OUT_GRANTED;
+		rp_profile_free(get(c, &u, "tok", CARD, &i));
+		ck_assert(i.fetched && !i.stored);
+		rp_profile_free(get(c, &u, "tok", CARD, &i));
+		ck_assert(i.fetched && i.stored);
+		rp_profile_free(get(c, &u, "tok", CARD, &i));
+		ck_assert(i.hit);
+		ck_assert_int_eq(calls(&u), 5);
+		rp_cache_stats(c, &st);
+		ck_assert_uint_eq(st.grant_once, 2);
+		ck_assert_uint_eq(st.stored, 1);
+		rp_cache_free(c);
+	}
+}
+END_TEST
+
+/* The marker is per key: another user's refusal changes nothing for us. */
+START_TEST(grant_once_is_per_key)
+{
+	struct rp_cache *c = make(60, 100, 60, 0, NULL);
+	struct rp_cache_info i;
+	struct upstream u;
+
+	up_init(&u, RP_OUT_REFUSED);
+	rp_profile_free(get(c, &u, "tok-bob", CARD, &i));
+	u.outcome = RP_OUT_GRANTED;
+	rp_profile_free(get(c, &u, "tok-alice", CARD, &i));
+	ck_assert(i.stored);
+	rp_profile_free(get(c, &u, "tok-bob", NAME, &i));   /* other infos: other key */
+	ck_assert(i.stored);
+	rp_cache_free(c);
+}
+END_TEST
+
+START_TEST(tokens_never_mixed)
+{
+	struct rp_cache *c = make(60, 1000, 0, 0, NULL);
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+	/* Near-identical tokens, and one that is a prefix of another. */
+	const char *toks[] = { "tok", "tok2", "tok ", "Tok", "tok\n", "to", "k" };
+	size_t k, r;
+
+	up_init(&u, RP_OUT_GRANTED);
+	for (r = 0; r < 3; r++)
+		for (k = 0; k < sizeof(toks) / sizeof(toks[0]); k++) {
+			p = get(c, &u, toks[k], CARD, &i);
+			is_of(p, toks[k]);
+			ck_assert(r == 0 ? i.fetched : i.hit);
+			rp_profile_free(p);
+		}
+	rp_cache_free(c);
+}
+END_TEST
+
+#define MIXERS 8
+#define USERS 64
+
+static void *
+mixer(void *arg)
+{
+	struct rp_cache *c = arg;
+	struct upstream u;
+	struct rp_profile *p;
+	char tok[32];
+	unsigned seed = (unsigned)(uintptr_t)&u;
+	int n, bad = 0;
+
+	up_init(&u, RP_OUT_GRANTED);
+	for (n = 0; n < 20000; n++) {
+		snprintf(tok, sizeof(tok), "user-%d", rand_r(&seed) % USERS);
+		p = get(c, &u, tok, n % 3 ? CARD : NAME, NULL);
+		if (strcmp(p->values[RP_A_FIRSTNAME].text, tok) != 0)
+			bad++;
+		rp_profile_free(p);
+	}
+	return (void *)(intptr_t)bad;
+}
+
+/* Threads, shared keys, evictions and expiry: every answer is the asker's. */
+START_TEST(tokens_never_mixed_under_threads)
+{
+	struct rp_cache *c = make(5, 40, 5, 4, NULL);
+	struct rp_cache_stats st;
+	pthread_t t[MIXERS];
+	void *bad;
+	int k, total = 0;
+
+	for (k = 0; k < MIXERS; k++)
+		ck_assert_int_eq(pthread_create(&t[k], NULL, mixer, c), 0);
+	for (k = 0; k < 50; k++) {
+		advance_s(1);
+		usleep(2000);
+	}
+	for (k = 0; k < MIXERS; k++) {
+		pthread_join(t[k], &bad);
+		total += (int)(intptr_t)bad;
+	}
+	ck_assert_int_eq(total, 0);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_le(st.entries, 40);
+	ck_assert_uint_gt(st.hits, 0);
+	ck_assert_uint_gt(st.evictions, 0);
+	rp_cache_free(c);
+}
+END_TEST
+
+START_TEST(breaker_in_front_of_upstream)
+{
+	struct rp_breaker_opts bo = { 3, 20000, fake_clock };
+	struct rp_breaker *b = NULL;
+	struct rp_cache *c;
+	struct rp_cache_stats st;
+	struct rp_cache_info i;
+	struct upstream u;
+	struct rp_profile *p;
+	int n;
+
+	ck_assert_int_eq(rp_breaker_new(&bo, &b), RP_OK);
+	c = make(10, 100, 60, 0, b);
+	up_init(&u, RP_OUT_GRANTED);
+	rp_profile_free(get(c, &u, "kept", NAME, &i));
+	u.outcome = RP_OUT_UPSTREAM;
+	for (n = 0; n < 3; n++)
+		rp_profile_free(get(c, &u, "other", NAME, &i));
+	ck_assert_int_eq(calls(&u), 4);
+	/* Open: answered at once, upstream not asked. */
+	p = get(c, &u, "other", NAME, &i);
+	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
+	ck_assert_int_eq(p->err, RP_EBREAKER);
+	ck_assert_int_eq(i.err, RP_EBREAKER);
+	rp_profile_free(p);
+	ck_assert_int_eq(calls(&u), 4);
+	/* A fresh entry is still served... */
+	rp_profile_free(get(c, &u, "kept", NAME, &i));
+	ck_assert(i.hit);
+	/* ... and an expired one as stale while the breaker stays open. */
+	advance_s(11);
+	p = get(c, &u, "kept", NAME, &i);
+	ck_assert(i.stale);
+	ck_assert_int_eq(i.err, RP_EBREAKER);
+	is_of(p, "kept");
+	rp_profile_free(p);
+	ck_assert_int_eq(calls(&u), 4);
+	/* After open_ms one probe goes through; it succeeds and closes. */
+	advance_s(10);
+	u.outcome = RP_OUT_GRANTED;
+	rp_profile_free(get(c, &u, "other", NAME, &i));
+	ck_assert(i.fetched && i.stored);
+	rp_profile_free(get(c, &u, "kept", NAME, &i));
+	ck_assert(i.fetched && i.stored);
+	ck_assert_int_eq(calls(&u), 6);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.breaker_rejected, 2);
+	rp_cache_free(c);
+	rp_breaker_free(b);
+}
+END_TEST
+
+START_TEST(options)
+{
+	struct rp_cache_opts o;
+	struct rp_cache *c = NULL;
+	struct rp_cfg cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.cache.ttl_s = 60;
+	cfg.cache.max_entries = 10000;
+	cfg.cache.stale_s = 300;
+	cfg.upstream.timeout_ms = 2500;
+	rp_cache_opts_from_cfg(&cfg, &o);
+	ck_assert_int_eq(o.ttl_s, 60);
+	ck_assert_int_eq(o.max_entries, 10000);
+	ck_assert_int_eq(o.stale_s, 300);
+	ck_assert_int_eq(o.wait_ms, 2500);
+	ck_assert_ptr_null(o.breaker);
+	o.ttl_s = -1;
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_EINVAL);
+	ck_assert_ptr_null(c);
+	o.ttl_s = 1;
+	o.shards = 1000;                    /* clamped, not refused */
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
+	rp_cache_free(c);
+	rp_cache_free(NULL);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("cache");
+	TCase *tc = tcase_create("cache");
+
+	if (rp_hash_init() != RP_OK) {
+		fprintf(stderr, "test_cache: libsodium failed to initialise\n");
+		return 1;
+	}
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, hit_after_miss);
+	tcase_add_test(tc, ttl_expiry);
+	tcase_add_test(tc, lru_eviction_order);
+	tcase_add_test(tc, max_entries_sharded);
+	tcase_add_test(tc, many_threads_one_fetch);
+	tcase_add_test(tc, coalesce_without_keeping);
+	tcase_add_test(tc, waiters_bounded_by_timeout);
+	tcase_add_test(tc, stale_if_error);
+	tcase_add_test(tc, stale_replaced_and_window_zero);
+	tcase_add_test(tc, never_keeps_other_outcomes);
+	tcase_add_test(tc, refusal_drops_kept_profile);
+	tcase_add_test(tc, grant_once_rule);
+	tcase_add_test(tc, grant_once_is_per_key);
+	tcase_add_test(tc, tokens_never_mixed);
+	tcase_add_test(tc, tokens_never_mixed_under_threads);
+	tcase_add_test(tc, breaker_in_front_of_upstream);
+	tcase_add_test(tc, options);
+	suite_add_tcase(s, tc);
+	return rp_test_run(s);
+}
