@@ -15,3 +15,4 @@ include tests/client.mk
 include tests/parse.mk
 include tests/fcgi.mk
 include tests/cache.mk
+include tests/sim/local.mk

@@ -1,0 +1,214 @@
+/* sim.h: what the modules of richprofile-sim share (state, users, buffers). */
+#ifndef RP_SIM_H
+#define RP_SIM_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "attr.h"
+
+#define SIM_API_PATH "/PersonalRichProfile/V1"
+#define SIM_PRIVACY_PATH "/urm-gui/interaction.do"
+#define SIM_FAMILY "RichProfile"
+#define SIM_SERVICE_ID "richprofile-sim"
+#define SIM_CTX_LEN 32           /* hex characters of a consent context */
+#define SIM_MAX_TOKEN 4096
+
+/* ---- growable byte buffer; a failed allocation sticks in oom ---- */
+
+struct sim_buf {
+	char *p;       /* NUL-terminated when not oom; owned, free with sim_buf_free */
+	size_t len, cap;
+	int oom;
+};
+
+void sim_buf_putn(struct sim_buf *b, const char *s, size_t n);
+void sim_buf_puts(struct sim_buf *b, const char *s);
+void sim_buf_printf(struct sim_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* s escaped for XML and HTML text and attribute values (& < > " '). */
+void sim_buf_esc(struct sim_buf *b, const char *s);
+/* s percent-encoded for a URL query component (RFC 3986 unreserved kept). */
+void sim_buf_urlenc(struct sim_buf *b, const char *s);
+/* JSON string literal, quotes included. */
+void sim_buf_json(struct sim_buf *b, const char *s);
+void sim_buf_free(struct sim_buf *b);
+
+/* ---- demo users (users.c) ---- */
+
+/* How CentersOfInterests is written in the API's answer. */
+enum sim_shape {
+	SIM_SHAPE_ELEMENTS,   /* one child element per interest */
+	SIM_SHAPE_COMMA,      /* "a, b, c" */
+	SIM_SHAPE_SEMICOLON,  /* "a;b;c" */
+	SIM_SHAPE_NEWLINE     /* one per line */
+};
+
+struct sim_value {
+	char *text;                    /* text kinds; NULL: not in the file */
+	char *part[RP_ADDR__COUNT];    /* address kinds */
+	char **items;                  /* list kind */
+	size_t nitems;
+};
+
+struct sim_user {
+	char *id;                      /* [user ID] */
+	char *token;                   /* bearer token; never printed */
+	char *about;                   /* what is special, for the sign-in page */
+	char *language;                /* "fr" or "en": pages shown to this user */
+	struct sim_value values[RP_ATTR__COUNT];
+	enum sim_shape shape;
+	rp_attrset refused_initial;    /* from `refused =` */
+	int expired;                   /* every call answers 103 */
+	int photo;                     /* 0: no photo URLs */
+	unsigned line;                 /* line of the section header */
+
+	/* Run-time state, under sim.lock. */
+	rp_attrset refused;            /* consent refused now */
+	rp_attrset once;               /* granted for the next answer only */
+	struct timespec issued;        /* monotonic; token lifetime counts from it */
+	char ctx[SIM_CTX_LEN + 1];     /* opaque id in privacy URLs */
+};
+
+struct sim_users {
+	struct sim_user *v;
+	size_t n;
+};
+
+/*
+ * Reads the users file.  On error returns -1 and writes
+ * "FILE:LINE: what is wrong" into err.  Caller frees with sim_users_free.
+ */
+int sim_users_load(const char *path, struct sim_users *out, char *err,
+    size_t errlen);
+void sim_users_free(struct sim_users *u);
+
+/* ---- faults (fault.c) ---- */
+
+struct sim_fault {
+	long delay_ms;       /* sleep before answering */
+	int stall;           /* 1: never answer; 2: headers + half body, then never */
+	int status;          /* HTTP status with a non-XML body (0: none) */
+	int notxml;          /* 200 with an HTML body */
+	int truncate;        /* whole HTTP answer, XML cut in half */
+	int shortbody;       /* Content-Length of the whole, half sent, FIN */
+	int reset;           /* half sent, then TCP RST */
+	int drop;            /* connection closed without any answer */
+	int redirect;        /* 302 elsewhere */
+	int close;           /* Connection: close after the answer */
+	long oversize;       /* well-formed XML of this many bytes */
+	long slow_bps;       /* body sent at this many bytes per second */
+	int has_code;        /* <error><code>code</code> */
+	long code;
+};
+
+/*
+ * Parses "delay=200,code=504" into f (zeroed first).  Returns 0, or -1
+ * with a message in err naming the bad item.
+ */
+int sim_fault_parse(const char *spec, struct sim_fault *f, char *err,
+    size_t errlen);
+int sim_fault_any(const struct sim_fault *f);
+
+/* ---- the running simulator (main.c) ---- */
+
+struct sim_rule {
+	char *token;         /* NULL: every token */
+	struct sim_fault fault;
+	long remaining;      /* answers left; -1: until reset */
+};
+
+struct sim_count {
+	char fp[32];         /* token fingerprint */
+	const char *user;    /* borrowed user id, or NULL */
+	unsigned long n;
+};
+
+struct sim {
+	/* Fixed after start. */
+	char *public_url;    /* no trailing slash */
+	char *cookie;        /* session cookie name */
+	char *photos;        /* directory of NAME.png */
+	long lifetime_s;     /* 0: tokens never expire */
+	long delay_ms;       /* added to every API answer */
+	int tls;
+
+	pthread_mutex_t lock;   /* guards everything below and users' state */
+	pthread_cond_t wake;    /* broadcast when stopping */
+	int stopping;
+	struct sim_users users;
+	struct sim_rule *rules;
+	size_t nrules;
+	unsigned long requests, api_requests, connections, open_connections;
+	struct sim_count *counts;
+	size_t ncounts;
+};
+
+extern struct sim sim;
+
+/*
+ * Sleeps ms milliseconds (ms < 0: until stopping).  Returns early, with
+ * 1, when the simulator stops; otherwise 0.
+ */
+int sim_sleep_ms(long ms);
+
+#define SIM_FORM_MAX 8           /* fields kept from a posted form */
+#define SIM_FORM_VALUE_MAX 4096  /* bytes kept of one field */
+
+/* One request being answered (the con_cls of MHD). */
+struct sim_req {
+	struct MHD_Connection *conn;
+	const char *method, *path;    /* borrowed from MHD */
+	struct MHD_PostProcessor *pp; /* POST forms only */
+	int form_bad;                 /* a field was too long or too many */
+	size_t nform;
+	struct {
+		char *name, *value;   /* owned */
+	} form[SIM_FORM_MAX];
+};
+
+/* A posted form field, or NULL; borrowed from r. */
+const char *sim_form(const struct sim_req *r, const char *name);
+
+/* Queues a whole response with a body copy; returns the MHD result. */
+enum MHD_Result sim_reply(struct MHD_Connection *conn, unsigned status,
+    const char *type, const char *body, size_t len);
+/* A small HTML page saying what went wrong; status 4xx/5xx. */
+enum MHD_Result sim_reply_error(struct MHD_Connection *conn, unsigned status,
+    const char *message);
+/* An HTML page (b taken over and freed): 200, CSP without scripts, no-store. */
+enum MHD_Result sim_reply_html(struct MHD_Connection *conn, struct sim_buf *b);
+/* A 303 to location, with an optional Set-Cookie. */
+enum MHD_Result sim_redirect(struct MHD_Connection *conn, unsigned status,
+    const char *location, const char *set_cookie);
+/* A query argument, decoded, or NULL; borrowed from MHD. */
+const char *sim_arg(struct MHD_Connection *conn, const char *name);
+
+/* The user holding token, or NULL.  Call with sim.lock held. */
+struct sim_user *sim_user_by_token(const char *token);
+struct sim_user *sim_user_by_id(const char *id);
+struct sim_user *sim_user_by_ctx(const char *ctx);
+/* Puts the user back to the state the users file gives; lock held. */
+void sim_user_reset(struct sim_user *u);
+
+/* Counts one API request for token; lock held. */
+void sim_count_token(const char *token, const struct sim_user *u);
+
+/* ---- handlers ---- */
+
+enum MHD_Result sim_api(struct sim_req *r);
+enum MHD_Result sim_privacy(struct sim_req *r);
+enum MHD_Result sim_signin(struct sim_req *r);
+enum MHD_Result sim_signout(struct sim_req *r);
+enum MHD_Result sim_photo(struct sim_req *r);
+enum MHD_Result sim_control(struct sim_req *r);
+enum MHD_Result sim_index(struct sim_req *r);
+
+/* Whether path is a site-local path ("/x", not "//x", no controls). */
+int sim_local_path(const char *path);
+
+#endif
