@@ -31,7 +31,28 @@ install-data-local: rp-install-ops
 uninstall-local: rp-uninstall-ops
 .PHONY: rp-install-ops rp-uninstall-ops
 
+# The configuration: richprofile.conf.sample is the annotated sample of
+# this version, replaced on every install; richprofile.conf is created
+# from it only when there is none, so an upgrade never overwrites a
+# site's settings.  Both are world-readable (0644): the service's dynamic
+# user must read them, and they hold no secret.  The templates key is set
+# to this install's directory, so the file works under any prefix.
+rpconfdir = $(sysconfdir)/richprofile
+rptemplatesdir = $(datadir)/richprofile/templates
+
 rp-install-ops:
+	$(MKDIR_P) '$(DESTDIR)$(rpconfdir)'
+	sed -e 's|^#* *templates *=.*|templates = $(rptemplatesdir)|' \
+	  '$(srcdir)/conf/richprofile.conf' >'$(DESTDIR)$(rpconfdir)/richprofile.conf.sample.tmp'
+	chmod 644 '$(DESTDIR)$(rpconfdir)/richprofile.conf.sample.tmp'
+	mv -f '$(DESTDIR)$(rpconfdir)/richprofile.conf.sample.tmp' '$(DESTDIR)$(rpconfdir)/richprofile.conf.sample'
+	@if test -f '$(DESTDIR)$(rpconfdir)/richprofile.conf'; then \
+	  echo "richprofile: keeping the existing $(DESTDIR)$(rpconfdir)/richprofile.conf;" \
+	    "compare it with richprofile.conf.sample beside it"; \
+	else \
+	  echo " cp richprofile.conf.sample $(DESTDIR)$(rpconfdir)/richprofile.conf"; \
+	  cp '$(DESTDIR)$(rpconfdir)/richprofile.conf.sample' '$(DESTDIR)$(rpconfdir)/richprofile.conf'; \
+	fi
 	$(MKDIR_P) '$(DESTDIR)$(systemdunitdir)'
 	for u in $(rp_units); do \
 	  $(rp_edit) '$(srcdir)/conf/systemd/'$$u.in >'$(DESTDIR)$(systemdunitdir)/'$$u.tmp && \
@@ -39,7 +60,16 @@ rp-install-ops:
 	  mv -f '$(DESTDIR)$(systemdunitdir)/'$$u.tmp '$(DESTDIR)$(systemdunitdir)/'$$u || exit 1; \
 	done
 
+# A configuration the site changed is kept; an untouched one goes.
 rp-uninstall-ops:
 	for u in $(rp_units); do rm -f '$(DESTDIR)$(systemdunitdir)/'$$u; done
+	@if cmp -s '$(DESTDIR)$(rpconfdir)/richprofile.conf' '$(DESTDIR)$(rpconfdir)/richprofile.conf.sample'; then \
+	  echo " rm -f $(DESTDIR)$(rpconfdir)/richprofile.conf"; \
+	  rm -f '$(DESTDIR)$(rpconfdir)/richprofile.conf'; \
+	elif test -f '$(DESTDIR)$(rpconfdir)/richprofile.conf'; then \
+	  echo "richprofile: keeping $(DESTDIR)$(rpconfdir)/richprofile.conf: it was changed"; \
+	fi
+	rm -f '$(DESTDIR)$(rpconfdir)/richprofile.conf.sample'
+
 # The annotated sample configuration; installed as an example.
 EXTRA_DIST += conf/richprofile.conf

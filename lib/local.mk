@@ -26,3 +26,5 @@ lib_librp_la_SOURCES += lib/log.c lib/log.h
 lib_librp_la_SOURCES += \
 	lib/cache.c lib/cache.h \
 	lib/breaker.c lib/breaker.h
+# Metrics: lock-free counters in the Prometheus text format (status route).
+lib_librp_la_SOURCES += lib/metrics.c lib/metrics.h

@@ -12,3 +12,7 @@ AM_TESTS_ENVIRONMENT += \
 	export RP_OPS_MAKE RP_OPS_PREFIX RP_OPS_BINDIR RP_OPS_SBINDIR \
 	RP_OPS_SYSCONFDIR RP_OPS_DATADIR RP_OPS_MANDIR RP_OPS_DOCDIR \
 	RP_OPS_UNITDIR EXEEXT;
+check_PROGRAMS += tests/ops/test_metrics
+TESTS += tests/ops/test_metrics
+tests_ops_test_metrics_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests
+tests_ops_test_metrics_LDADD = $(TEST_LIBS)

@@ -19,7 +19,7 @@ check() { # check DESCRIPTION COMMAND...
 # A sub-make of its own: the parent's jobserver is not ours to use.
 submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $make -s -C "$builddir" "$@"; }
 
-echo "1..14"
+echo "1..19"
 
 # --- DESTDIR: a staged install, as a package build does.
 dest=$tmp/dest
@@ -52,13 +52,28 @@ ex=$(D "$RP_OPS_DOCDIR")/examples
 check "spawn-fcgi and mod_fcgid examples installed in docdir/examples" \
 	test -f "$ex/spawn-fcgi.sh" -a -f "$ex/richprofile-fcgid.conf"
 
+etc=$(D "$RP_OPS_SYSCONFDIR")/richprofile
+check "richprofile.conf and richprofile.conf.sample installed in sysconfdir/richprofile" \
+	test -f "$etc/richprofile.conf" -a -f "$etc/richprofile.conf.sample"
+check "the installed configuration names the installed templates" \
+	grep -qx "templates = $RP_OPS_DATADIR/richprofile/templates" "$etc/richprofile.conf"
+# An upgrade must not overwrite the site's settings; the sample is refreshed.
+echo "; changed by the site" >>"$etc/richprofile.conf"
+echo "; stale sample" >>"$etc/richprofile.conf.sample"
+submake install DESTDIR="$dest" >"$tmp/reinstall.log" 2>&1
+check "a second make install keeps a changed richprofile.conf and refreshes the sample" \
+	sh -c 'grep -q "changed by the site" "$1/richprofile.conf" &&
+		! grep -q "stale sample" "$1/richprofile.conf.sample"' sh "$etc"
+
 if submake uninstall DESTDIR="$dest" >"$tmp/uninstall.log" 2>&1; then
 	ok "make uninstall DESTDIR=... succeeds"
 else
 	nok "make uninstall DESTDIR=... succeeds"; sed 's/^/# /' "$tmp/uninstall.log"
 fi
+check "make uninstall keeps the changed richprofile.conf" test -f "$etc/richprofile.conf"
+rm -f "$etc/richprofile.conf"
 left=$(find "$dest" -type f 2>/dev/null)
-check "make uninstall leaves no file behind${left:+: $(echo $left)}" test -z "$left"
+check "make uninstall leaves no other file behind${left:+: $(echo $left)}" test -z "$left"
 
 # --- Another prefix: the installed files name that prefix and work there.
 p=$tmp/prefix
@@ -73,9 +88,18 @@ punit=$(sub "$RP_OPS_UNITDIR")
 check "the service names the new prefix's program" \
 	grep -qx "ExecStart=$(sub "$RP_OPS_SBINDIR")/richprofile-fcgi -c $(sub "$RP_OPS_SYSCONFDIR")/richprofile/richprofile.conf" \
 	"$punit/richprofile.service"
+pfcgi=$(sub "$RP_OPS_SBINDIR")/richprofile-fcgi$EXEEXT
+if [ ! -x "$pfcgi" ]; then
+	skip "richprofile-fcgi is not built in this tree yet"
+elif "$pfcgi" -t -c "$(sub "$RP_OPS_SYSCONFDIR")/richprofile/richprofile.conf" >"$tmp/t.log" 2>&1; then
+	ok "richprofile-fcgi -t accepts the installed configuration and finds the installed templates"
+else
+	nok "richprofile-fcgi -t accepts the installed configuration and finds the installed templates"
+	sed 's/^/# /' "$tmp/t.log"
+fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	skip "systemd-analyze not installed (tests/deps.sh installs systemd)"
-elif [ ! -x "$(sub "$RP_OPS_SBINDIR")/richprofile-fcgi$EXEEXT" ]; then
+elif [ ! -x "$pfcgi" ]; then
 	skip "richprofile-fcgi is not built in this tree yet"
 else
 	if (cd "$tmp" && systemd-analyze verify --man=no "$punit/richprofile.socket" "$punit/richprofile.service") >"$tmp/verify.log" 2>&1 &&
