@@ -25,29 +25,29 @@
 #define CODE_PRIVACY (-3)
 
 static void
-error_body(struct sim_buf *b, long code, const char *detail, const char *url)
+error_body(struct rp_buf *b, long code, const char *detail, const char *url)
 {
-	sim_buf_printf(b, XML_DECL "<error>\n  <code>%ld</code>\n  <detail>",
+	rp_buf_appendf(b, XML_DECL "<error>\n  <code>%ld</code>\n  <detail>",
 	    code);
-	sim_buf_esc(b, detail);
-	sim_buf_puts(b, "</detail>\n");
+	sim_esc(b, detail);
+	rp_buf_puts(b, "</detail>\n");
 	if (url != NULL) {
-		sim_buf_puts(b, "  <url>");
-		sim_buf_esc(b, url);
-		sim_buf_puts(b, "</url>\n");
+		rp_buf_puts(b, "  <url>");
+		sim_esc(b, url);
+		rp_buf_puts(b, "</url>\n");
 	}
-	sim_buf_puts(b, "</error>\n");
+	rp_buf_puts(b, "</error>\n");
 }
 
 /* The absolute privacy URL for u's refused attributes in set. */
 static void
-privacy_url(struct sim_buf *b, const struct sim_user *u, rp_attrset set)
+privacy_url(struct rp_buf *b, const struct sim_user *u, rp_attrset set)
 {
 	char list[1024];
 
 	if (rp_attrset_format(set, list, sizeof(list)) < 0)
 		list[0] = '\0';
-	sim_buf_printf(b, "%s" SIM_PRIVACY_PATH "?familly=" SIM_FAMILY
+	rp_buf_appendf(b, "%s" SIM_PRIVACY_PATH "?familly=" SIM_FAMILY
 	    "&serviceId=" SIM_SERVICE_ID "&attributes=%s&ctx=%s",
 	    sim.public_url, list, u->ctx);
 }
@@ -56,14 +56,14 @@ static const char *const size_names[] = { "tiny", "small", "medium", "large" };
 
 /* One attribute of u as an element of UserAuthorizedData. */
 static void
-value_xml(struct sim_buf *b, const struct sim_user *u, enum rp_attr_id id)
+value_xml(struct rp_buf *b, const struct sim_user *u, enum rp_attr_id id)
 {
 	const struct rp_attr *a = rp_attr_get(id);
 	const struct sim_value *v = &u->values[id];
 	static const char *const seps[] = { NULL, ", ", ";", "\n" };
 	size_t i;
 
-	sim_buf_printf(b, "      <%s>", a->name);
+	rp_buf_appendf(b, "      <%s>", a->name);
 	switch (a->kind) {
 	case RP_KIND_ADDRESS:
 		for (i = 0; i < RP_ADDR__COUNT; i++) {
@@ -71,49 +71,50 @@ value_xml(struct sim_buf *b, const struct sim_user *u, enum rp_attr_id id)
 
 			if (v->part[i] == NULL)
 				continue;
-			sim_buf_printf(b, "\n        <%s>", part);
-			sim_buf_esc(b, v->part[i]);
-			sim_buf_printf(b, "</%s>", part);
+			rp_buf_appendf(b, "\n        <%s>", part);
+			sim_esc(b, v->part[i]);
+			rp_buf_appendf(b, "</%s>", part);
 		}
-		sim_buf_puts(b, "\n      ");
+		rp_buf_puts(b, "\n      ");
 		break;
 	case RP_KIND_LIST:
 		for (i = 0; i < v->nitems; i++) {
 			if (u->shape == SIM_SHAPE_ELEMENTS) {
-				sim_buf_puts(b, "\n        <CenterOfInterest>");
-				sim_buf_esc(b, v->items[i]);
-				sim_buf_puts(b, "</CenterOfInterest>");
+				rp_buf_puts(b, "\n        <CenterOfInterest>");
+				sim_esc(b, v->items[i]);
+				rp_buf_puts(b, "</CenterOfInterest>");
 				continue;
 			}
 			if (i > 0)
-				sim_buf_puts(b, seps[u->shape]);
-			sim_buf_esc(b, v->items[i]);
+				rp_buf_puts(b, seps[u->shape]);
+			sim_esc(b, v->items[i]);
 		}
 		if (u->shape == SIM_SHAPE_ELEMENTS && v->nitems > 0)
-			sim_buf_puts(b, "\n      ");
+			rp_buf_puts(b, "\n      ");
 		break;
 	case RP_KIND_URL:
 		if (v->text != NULL)
-			sim_buf_esc(b, v->text);
+			sim_esc(b, v->text);
 		else if (u->photo) {
 			/* Served by this simulator: --public-url/photos/ID.png. */
-			struct sim_buf url = { 0 };
+			struct rp_buf url = SIM_BUF_INIT;
 
-			sim_buf_printf(&url, "%s/photos/%s.png?size=%s",
+			rp_buf_appendf(&url, "%s/photos/%s.png?size=%s",
 			    sim.public_url, u->id,
 			    size_names[id - RP_A_PICTURETINY]);
-			if (!url.oom)
-				sim_buf_esc(b, url.p);
-			b->oom |= url.oom;
-			sim_buf_free(&url);
+			if (!url.failed)
+				sim_esc(b, url.data);
+			if (url.failed && !b->failed)
+				b->failed = url.failed;
+			rp_buf_free(&url);
 		}
 		break;
 	default:
 		if (v->text != NULL)
-			sim_buf_esc(b, v->text);
+			sim_esc(b, v->text);
 		break;
 	}
-	sim_buf_printf(b, "</%s>\n", a->name);
+	rp_buf_appendf(b, "</%s>\n", a->name);
 }
 
 /*
@@ -121,11 +122,11 @@ value_xml(struct sim_buf *b, const struct sim_user *u, enum rp_attr_id id)
  * state of the user has it; uses up "once" grants.  Lock held.
  */
 static void
-answer(struct sim_buf *b, const char *token, rp_attrset infos)
+answer(struct rp_buf *b, const char *token, rp_attrset infos)
 {
 	struct sim_user *u = sim_user_by_token(token);
 	rp_attrset withheld, granted;
-	struct sim_buf url = { 0 };
+	struct rp_buf url = SIM_BUF_INIT;
 	struct timespec now;
 	int i;
 
@@ -145,32 +146,32 @@ answer(struct sim_buf *b, const char *token, rp_attrset infos)
 		privacy_url(&url, u, withheld);
 	if (granted == 0) {
 		error_body(b, CODE_PRIVACY, "PrivacyAccessDeniedException",
-		    url.oom ? "" : url.p);
+		    url.failed ? "" : url.data);
 		goto out;
 	}
-	sim_buf_puts(b, XML_DECL "<getPersonalRichProfileReturn>\n  <Data>\n"
+	rp_buf_puts(b, XML_DECL "<getPersonalRichProfileReturn>\n  <Data>\n"
 	    "    <UserAuthorizedData>\n");
 	for (i = 0; i < RP_ATTR__COUNT; i++)
 		if (granted & RP_ATTR_BIT(i))
 			value_xml(b, u, (enum rp_attr_id)i);
-	sim_buf_puts(b, "    </UserAuthorizedData>\n");
+	rp_buf_puts(b, "    </UserAuthorizedData>\n");
 	if (withheld != 0) {
-		sim_buf_puts(b, "    <UserUnauthorizedData>\n");
+		rp_buf_puts(b, "    <UserUnauthorizedData>\n");
 		for (i = 0; i < RP_ATTR__COUNT; i++)
 			if (withheld & RP_ATTR_BIT(i))
-				sim_buf_printf(b, "      <%s/>\n",
+				rp_buf_appendf(b, "      <%s/>\n",
 				    rp_attr_get((enum rp_attr_id)i)->name);
-		sim_buf_puts(b, "    </UserUnauthorizedData>\n    <url>");
-		if (!url.oom)
-			sim_buf_esc(b, url.p);
-		sim_buf_puts(b, "</url>\n");
+		rp_buf_puts(b, "    </UserUnauthorizedData>\n    <url>");
+		if (!url.failed)
+			sim_esc(b, url.data);
+		rp_buf_puts(b, "</url>\n");
 	}
-	sim_buf_puts(b, "  </Data>\n</getPersonalRichProfileReturn>\n");
+	rp_buf_puts(b, "  </Data>\n</getPersonalRichProfileReturn>\n");
 	/* A grant "once" covers this answer only. */
 	u->refused |= u->once & granted;
 	u->once &= ~granted;
 out:
-	sim_buf_free(&url);
+	rp_buf_free(&url);
 }
 
 /* Whether the peer of fd has closed its side (so a stall can end). */
@@ -289,14 +290,14 @@ stream_free(void *cls)
  */
 static enum MHD_Result
 deliver(struct MHD_Connection *conn, unsigned status, const char *type,
-    struct sim_buf *body, const struct sim_fault *f)
+    struct rp_buf *body, const struct sim_fault *f)
 {
 	struct MHD_Response *resp;
 	struct stream *s;
 	enum MHD_Result ret;
 
-	if (body->oom) {
-		sim_buf_free(body);
+	if (body->failed) {
+		rp_buf_free(body);
 		return sim_reply_error(conn, 500, "out of memory");
 	}
 	if (f->truncate && !f->shortbody && !f->reset && !f->stall &&
@@ -304,13 +305,13 @@ deliver(struct MHD_Connection *conn, unsigned status, const char *type,
 		body->len /= 2;
 	if (!f->shortbody && !f->reset && f->stall != 2 && !f->slow_bps &&
 	    !f->oversize) {
-		resp = MHD_create_response_from_buffer(body->len, body->p,
+		resp = MHD_create_response_from_buffer(body->len, body->data,
 		    MHD_RESPMEM_MUST_COPY);
-		sim_buf_free(body);
+		rp_buf_free(body);
 		goto send;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		sim_buf_free(body);
+		rp_buf_free(body);
 		return sim_reply_error(conn, 500, "out of memory");
 	}
 	s->fault = *f;
@@ -326,12 +327,12 @@ deliver(struct MHD_Connection *conn, unsigned status, const char *type,
 		s->len = (size_t)f->oversize;
 		if (s->len < s->plen + s->slen)
 			s->len = s->plen + s->slen;
-		sim_buf_free(body);
+		rp_buf_free(body);
 	} else {
-		s->body = body->p;
+		s->body = body->data;
 		s->len = body->len;
-		body->p = NULL;
-		sim_buf_free(body);
+		body->data = NULL;
+		rp_buf_free(body);
 	}
 	s->cut = (f->shortbody || f->reset || f->stall == 2) ? s->len / 2 :
 	    s->len;
@@ -346,12 +347,12 @@ send:
 	if (f->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (f->redirect) {
-		struct sim_buf loc = { 0 };
+		struct rp_buf loc = SIM_BUF_INIT;
 
-		sim_buf_printf(&loc, "%s" SIM_API_PATH "/moved", sim.public_url);
-		if (!loc.oom)
-			MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc.p);
-		sim_buf_free(&loc);
+		rp_buf_appendf(&loc, "%s" SIM_API_PATH "/moved", sim.public_url);
+		if (!loc.failed)
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc.data);
+		rp_buf_free(&loc);
 	}
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
@@ -416,7 +417,7 @@ enum MHD_Result
 sim_api(struct sim_req *r)
 {
 	const char *action, *infos, *token, *bad = NULL;
-	struct sim_buf body = { 0 };
+	struct rp_buf body = SIM_BUF_INIT;
 	struct sim_fault f;
 	char *effective = NULL, err[256];
 	rp_attrset set = 0;
@@ -462,7 +463,7 @@ sim_api(struct sim_req *r)
 		status = f.status ? (unsigned)f.status :
 		    f.redirect ? MHD_HTTP_FOUND : MHD_HTTP_OK;
 		type = "text/html; charset=UTF-8";
-		sim_buf_printf(&body, "<html><head><title>%u</title></head><body>"
+		rp_buf_appendf(&body, "<html><head><title>%u</title></head><body>"
 		    "<h1>Simulated answer %u</h1><p>Not an XML document.</p>"
 		    "</body></html>\n", status, status);
 	} else if (f.oversize) {
@@ -480,12 +481,12 @@ sim_api(struct sim_req *r)
 		error_body(&body, CODE_MISSING,
 		    "MissingParameterException: token", NULL);
 	else if (rp_attrset_parse(infos, &set, &bad, &badlen) != 0) {
-		struct sim_buf d = { 0 };
+		struct rp_buf d = SIM_BUF_INIT;
 
-		sim_buf_printf(&d, "InvalidParameterException: unknown attribute "
+		rp_buf_appendf(&d, "InvalidParameterException: unknown attribute "
 		    "'%.*s' in infos", (int)(badlen > 64 ? 64 : badlen), bad);
-		error_body(&body, CODE_INVALID, d.oom ? "" : d.p, NULL);
-		sim_buf_free(&d);
+		error_body(&body, CODE_INVALID, d.failed ? "" : d.data, NULL);
+		rp_buf_free(&d);
 	} else {
 		pthread_mutex_lock(&sim.lock);
 		answer(&body, effective != NULL ? effective : token, set);
@@ -493,7 +494,7 @@ sim_api(struct sim_req *r)
 	}
 	ret = deliver(r->conn, status, type, &body, &f);
 out:
-	sim_buf_free(&body);
+	rp_buf_free(&body);
 	free(effective);
 	return ret;
 }

@@ -58,10 +58,10 @@ page(struct MHD_Connection *conn, const struct sim_user *u, rp_attrset set,
     const char *ctx, const char *attrs, const char *ret)
 {
 	const struct texts *t = strcmp(u->language, "en") == 0 ? &en : &fr;
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 	int i;
 
-	sim_buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+	rp_buf_appendf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>%s</title>\n"
 	    "<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}"
 	    "h1{color:#f60}button{margin:.3em;padding:.5em 1em}</style>\n"
@@ -69,20 +69,20 @@ page(struct MHD_Connection *conn, const struct sim_user *u, rp_attrset set,
 	    u->language, t->title, t->title, t->intro);
 	for (i = 0; i < RP_ATTR__COUNT; i++)
 		if (set & RP_ATTR_BIT(i)) {
-			sim_buf_printf(&b, "<li data-attribute=\"%s\">",
+			rp_buf_appendf(&b, "<li data-attribute=\"%s\">",
 			    rp_attr_get((enum rp_attr_id)i)->name);
-			sim_buf_esc(&b, rp_attr_label((enum rp_attr_id)i,
+			sim_esc(&b, rp_attr_label((enum rp_attr_id)i,
 			    u->language));
-			sim_buf_puts(&b, "</li>\n");
+			rp_buf_puts(&b, "</li>\n");
 		}
-	sim_buf_puts(&b, "</ul>\n<form method=\"post\" action=\"" SIM_PRIVACY_PATH
+	rp_buf_puts(&b, "</ul>\n<form method=\"post\" action=\"" SIM_PRIVACY_PATH
 	    "\">\n<input type=\"hidden\" name=\"ctx\" value=\"");
-	sim_buf_esc(&b, ctx);
-	sim_buf_puts(&b, "\">\n<input type=\"hidden\" name=\"attributes\" value=\"");
-	sim_buf_esc(&b, attrs);
-	sim_buf_puts(&b, "\">\n<input type=\"hidden\" name=\"urlRetour\" value=\"");
-	sim_buf_esc(&b, ret);
-	sim_buf_printf(&b, "\">\n"
+	sim_esc(&b, ctx);
+	rp_buf_puts(&b, "\">\n<input type=\"hidden\" name=\"attributes\" value=\"");
+	sim_esc(&b, attrs);
+	rp_buf_puts(&b, "\">\n<input type=\"hidden\" name=\"urlRetour\" value=\"");
+	sim_esc(&b, ret);
+	rp_buf_appendf(&b, "\">\n"
 	    "<button type=\"submit\" name=\"choice\" value=\"once\">%s</button>\n"
 	    "<button type=\"submit\" name=\"choice\" value=\"always\">%s</button>\n"
 	    "<button type=\"submit\" name=\"choice\" value=\"refuse\">%s</button>\n"

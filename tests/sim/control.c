@@ -34,13 +34,13 @@ from_loopback(struct MHD_Connection *conn)
 }
 
 static enum MHD_Result
-json(struct MHD_Connection *conn, struct sim_buf *b)
+json(struct MHD_Connection *conn, struct rp_buf *b)
 {
 	enum MHD_Result rc;
 
-	rc = b->oom ? sim_reply_error(conn, 500, "out of memory") :
-	    sim_reply(conn, MHD_HTTP_OK, "application/json", b->p, b->len);
-	sim_buf_free(b);
+	rc = b->failed ? sim_reply_error(conn, 500, "out of memory") :
+	    sim_reply(conn, MHD_HTTP_OK, "application/json", b->data, b->len);
+	rp_buf_free(b);
 	return rc;
 }
 
@@ -48,7 +48,7 @@ static enum MHD_Result
 stats(struct sim_req *r)
 {
 	const char *token = sim_arg(r->conn, "token");
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 	size_t i;
 
 	pthread_mutex_lock(&sim.lock);
@@ -60,24 +60,24 @@ stats(struct sim_req *r)
 		for (i = 0; i < sim.ncounts; i++)
 			if (strcmp(sim.counts[i].fp, fp) == 0)
 				n = sim.counts[i].n;
-		sim_buf_printf(&b, "{\"fingerprint\":\"%s\",\"requests\":%lu}\n",
+		rp_buf_appendf(&b, "{\"fingerprint\":\"%s\",\"requests\":%lu}\n",
 		    fp, n);
 	} else {
-		sim_buf_printf(&b, "{\"requests\":%lu,\"api_requests\":%lu,"
+		rp_buf_appendf(&b, "{\"requests\":%lu,\"api_requests\":%lu,"
 		    "\"connections\":%lu,\"open_connections\":%lu,\"tokens\":{",
 		    sim.requests, sim.api_requests, sim.connections,
 		    sim.open_connections);
 		for (i = 0; i < sim.ncounts; i++) {
 			const struct sim_count *c = &sim.counts[i];
 
-			sim_buf_printf(&b, "%s\"%s\":{\"user\":", i ? "," : "", c->fp);
+			rp_buf_appendf(&b, "%s\"%s\":{\"user\":", i ? "," : "", c->fp);
 			if (c->user != NULL)
-				sim_buf_json(&b, c->user);
+				sim_json(&b, c->user);
 			else
-				sim_buf_puts(&b, "null");
-			sim_buf_printf(&b, ",\"requests\":%lu}", c->n);
+				rp_buf_puts(&b, "null");
+			rp_buf_appendf(&b, ",\"requests\":%lu}", c->n);
 		}
-		sim_buf_puts(&b, "}}\n");
+		rp_buf_puts(&b, "}}\n");
 	}
 	pthread_mutex_unlock(&sim.lock);
 	return json(r->conn, &b);

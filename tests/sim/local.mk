@@ -6,7 +6,6 @@ tests_sim_richprofile_sim_LDADD = $(RP_LIBS) $(MHD_LIBS) $(INIH_LIBS)
 tests_sim_richprofile_sim_SOURCES = \
 	tests/sim/sim.h \
 	tests/sim/main.c \
-	tests/sim/buf.c \
 	tests/sim/users.c \
 	tests/sim/fault.c \
 	tests/sim/api.c \
@@ -26,6 +25,7 @@ dist_simphotos_DATA = \
 EXTRA_DIST += tests/sim/make-photos.py
 
 # Tests: node:test files that start the simulator on port 0.
-SIM_TESTS = tests/sim/test-api.js
+SIM_TESTS = tests/sim/test-api.js tests/sim/test-consent.js \
+	tests/sim/test-faults.js
 TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/sim/simutil.js

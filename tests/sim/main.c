@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cfg.h"
+#include "err.h"
 #include "hash.h"
 #include "sim.h"
 
@@ -84,29 +86,29 @@ enum MHD_Result
 sim_reply_error(struct MHD_Connection *conn, unsigned status,
     const char *message)
 {
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 	enum MHD_Result ret;
 
-	sim_buf_puts(&b, message);
-	sim_buf_puts(&b, "\n");
-	ret = b.oom ? MHD_NO : sim_reply(conn, status,
-	    "text/plain; charset=UTF-8", b.p, b.len);
-	sim_buf_free(&b);
+	rp_buf_puts(&b, message);
+	rp_buf_puts(&b, "\n");
+	ret = b.failed ? MHD_NO : sim_reply(conn, status,
+	    "text/plain; charset=UTF-8", b.data, b.len);
+	rp_buf_free(&b);
 	return ret;
 }
 
 enum MHD_Result
-sim_reply_html(struct MHD_Connection *conn, struct sim_buf *b)
+sim_reply_html(struct MHD_Connection *conn, struct rp_buf *b)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
 
-	if (b->oom) {
-		sim_buf_free(b);
+	if (b->failed) {
+		rp_buf_free(b);
 		return sim_reply_error(conn, 500, "out of memory");
 	}
-	resp = MHD_create_response_from_buffer(b->len, b->p, MHD_RESPMEM_MUST_COPY);
-	sim_buf_free(b);
+	resp = MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_COPY);
+	rp_buf_free(b);
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -404,8 +406,10 @@ usage(FILE *f)
 "for demos and tests.  Never expose it beyond loopback.\n"
 "\n"
 "Options:\n"
-"  -c FILE               read [session] cookie from this richprofile.conf\n"
-"      --cookie NAME     session cookie the sign-in page sets (rp_token)\n"
+"  -c FILE               take the session cookie's name from [session] cookie\n"
+"                        of this richprofile.conf (checked whole)\n"
+"      --cookie NAME     session cookie the sign-in page sets (default\n"
+"                        rp_token; wins over -c)\n"
 "      --listen ADDR     HOST:PORT to listen on (127.0.0.1:8081); port 0\n"
 "                        picks a free port, printed on stdout\n"
 "      --port-file FILE  also write the port number into FILE\n"
@@ -449,7 +453,7 @@ static int
 read_file(const char *path, char **out)
 {
 	FILE *f = fopen(path, "rb");
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 	char chunk[4096];
 	size_t n;
 	int rc = -1;
@@ -457,14 +461,14 @@ read_file(const char *path, char **out)
 	if (f == NULL)
 		return -1;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sim_buf_putn(&b, chunk, n);
-	if (!ferror(f) && !b.oom && b.p != NULL) {
-		*out = b.p;
-		b.p = NULL;
+		rp_buf_append(&b, chunk, n);
+	if (!ferror(f) && !b.failed && b.data != NULL) {
+		*out = b.data;
+		b.data = NULL;
 		rc = 0;
 	}
 	fclose(f);
-	sim_buf_free(&b);
+	rp_buf_free(&b);
 	return rc;
 }
 
@@ -529,6 +533,7 @@ struct opts {
 	const char *config, *cookie, *listen, *port_file, *public_url;
 	const char *users, *photos, *cert, *key;
 	long lifetime_s, delay_ms;
+	int cookie_given;    /* --cookie wins over -c */
 };
 
 static int
@@ -561,7 +566,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1)
 		switch (c) {
 		case 'c': o->config = optarg; break;
-		case OPT_COOKIE: o->cookie = optarg; break;
+		case OPT_COOKIE: o->cookie = optarg; o->cookie_given = 1; break;
 		case OPT_LISTEN: o->listen = optarg; break;
 		case OPT_PORTFILE: o->port_file = optarg; break;
 		case OPT_PUBLIC: o->public_url = optarg; break;
@@ -631,7 +636,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	char host[256], err[1024], *cert = NULL, *key = NULL;
+	char host[256], err[1024], cookie[256], *cert = NULL, *key = NULL;
 	long port;
 	unsigned flags, bound;
 	struct MHD_Daemon *d = NULL;
@@ -639,16 +644,23 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	sigset_t block, old;
 	pthread_condattr_t ca;
-	struct sim_buf url = { 0 };
+	struct rp_buf url = SIM_BUF_INIT;
 	size_t i;
 	int rc = EXIT_FAILURE;
 
 	if (parse_opts(argc, argv, &o) != 0)
 		return 2;
-	if (o.config != NULL) {
-		fprintf(stderr, "richprofile-sim: -c is not available in this "
-		    "build; give the cookie name with --cookie\n");
-		return 2;
+	if (o.config != NULL && !o.cookie_given) {
+		/* The site's own file: the sign-in page sets its cookie. */
+		struct rp_cfg *cfg;
+
+		if (rp_cfg_load(o.config, &cfg, err, sizeof(err)) != RP_OK) {
+			fprintf(stderr, "richprofile-sim: %s\n", err);
+			return 2;
+		}
+		snprintf(cookie, sizeof(cookie), "%s", cfg->session.cookie);
+		o.cookie = cookie;
+		rp_cfg_free(cfg);
 	}
 	if (!cookie_name_ok(o.cookie)) {
 		fprintf(stderr, "richprofile-sim: '%s' is not a valid cookie name\n",
@@ -723,14 +735,14 @@ main(int argc, char **argv)
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	bound = di != NULL ? di->port : (unsigned)port;
-	sim_buf_printf(&url, "%s://%s%s%s:%u", sim.tls ? "https" : "http",
+	rp_buf_appendf(&url, "%s://%s%s%s:%u", sim.tls ? "https" : "http",
 	    ss.ss_family == AF_INET6 ? "[" : "", host,
 	    ss.ss_family == AF_INET6 ? "]" : "", bound);
 	sim.public_url = strdup(o.public_url != NULL ? o.public_url :
-	    url.oom ? "" : url.p);
+	    url.failed ? "" : url.data);
 	sim.cookie = strdup(o.cookie);
 	sim.photos = strdup(o.photos);
-	if (url.oom || sim.public_url == NULL || sim.cookie == NULL ||
+	if (url.failed || sim.public_url == NULL || sim.cookie == NULL ||
 	    sim.photos == NULL) {
 		fprintf(stderr, "richprofile-sim: out of memory\n");
 		goto out;
@@ -744,7 +756,7 @@ main(int argc, char **argv)
 		    o.port_file, strerror(errno));
 		goto out;
 	}
-	printf("listening on %s\n", url.p);
+	printf("listening on %s\n", url.data);
 	fflush(stdout);
 
 	while (!got_signal)
@@ -769,6 +781,6 @@ out:
 	free(sim.photos);
 	free(cert);
 	free(key);
-	sim_buf_free(&url);
+	rp_buf_free(&url);
 	return rc;
 }

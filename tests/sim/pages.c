@@ -10,20 +10,20 @@
 
 /* The name a person recognises: Displayname, else first and last name, else the id. */
 static void
-display_name(struct sim_buf *b, const struct sim_user *u)
+display_name(struct rp_buf *b, const struct sim_user *u)
 {
 	const char *dn = u->values[RP_A_DISPLAYNAME].text;
 	const char *fn = u->values[RP_A_FIRSTNAME].text;
 	const char *ln = u->values[RP_A_LASTNAME].text;
 
 	if (dn != NULL && dn[0] != '\0')
-		sim_buf_esc(b, dn);
+		sim_esc(b, dn);
 	else if (fn != NULL || ln != NULL) {
-		sim_buf_esc(b, fn != NULL ? fn : "");
-		sim_buf_puts(b, " ");
-		sim_buf_esc(b, ln != NULL ? ln : "");
+		sim_esc(b, fn != NULL ? fn : "");
+		rp_buf_puts(b, " ");
+		sim_esc(b, ln != NULL ? ln : "");
 	} else
-		sim_buf_esc(b, u->id);
+		sim_esc(b, u->id);
 }
 
 static const char *
@@ -38,7 +38,7 @@ enum MHD_Result
 sim_signin(struct sim_req *r)
 {
 	const char *ret = return_arg(r->conn), *id = sim_arg(r->conn, "user");
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 	struct sim_user *u;
 	size_t i;
 
@@ -50,24 +50,24 @@ sim_signin(struct sim_req *r)
 		if ((u = sim_user_by_id(id)) != NULL) {
 			/* A sign-in gives a fresh token lifetime. */
 			clock_gettime(CLOCK_MONOTONIC, &u->issued);
-			sim_buf_printf(&b, "%s=%s; Path=/; HttpOnly; SameSite=Lax",
+			rp_buf_appendf(&b, "%s=%s; Path=/; HttpOnly; SameSite=Lax",
 			    sim.cookie, u->token);
 		}
 		pthread_mutex_unlock(&sim.lock);
 		if (u == NULL)
 			return sim_reply_error(r->conn, MHD_HTTP_BAD_REQUEST,
 			    "sign-in: no such demo user; pick one on /signin");
-		if (b.oom)
+		if (b.failed)
 			return sim_reply_error(r->conn, 500, "out of memory");
 		{
 			enum MHD_Result rc = sim_redirect(r->conn,
-			    MHD_HTTP_SEE_OTHER, ret, b.p);
+			    MHD_HTTP_SEE_OTHER, ret, b.data);
 
-			sim_buf_free(&b);
+			rp_buf_free(&b);
 			return rc;
 		}
 	}
-	sim_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+	rp_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>Connexion de démonstration</title>\n"
 	    "<style>body{font-family:sans-serif;max-width:44em;margin:2em auto}"
 	    "li{margin:.6em 0}</style>\n</head>\n<body>\n"
@@ -77,23 +77,23 @@ sim_signin(struct sim_req *r)
 	/* Users and their fields are fixed after start: no lock needed. */
 	for (i = 0; i < sim.users.n; i++) {
 		u = &sim.users.v[i];
-		sim_buf_puts(&b, "<li><a href=\"/signin?user=");
-		sim_buf_urlenc(&b, u->id);
-		sim_buf_puts(&b, "&amp;return=");
-		sim_buf_urlenc(&b, ret);
-		sim_buf_puts(&b, "\">");
+		rp_buf_puts(&b, "<li><a href=\"/signin?user=");
+		sim_urlenc(&b, u->id);
+		rp_buf_puts(&b, "&amp;return=");
+		sim_urlenc(&b, ret);
+		rp_buf_puts(&b, "\">");
 		display_name(&b, u);
-		sim_buf_puts(&b, "</a>");
+		rp_buf_puts(&b, "</a>");
 		if (u->about != NULL) {
-			sim_buf_puts(&b, " — <span class=\"about\">");
-			sim_buf_esc(&b, u->about);
-			sim_buf_puts(&b, "</span>");
+			rp_buf_puts(&b, " — <span class=\"about\">");
+			sim_esc(&b, u->about);
+			rp_buf_puts(&b, "</span>");
 		}
-		sim_buf_puts(&b, "</li>\n");
+		rp_buf_puts(&b, "</li>\n");
 	}
-	sim_buf_puts(&b, "</ul>\n<p><a href=\"/signout?return=");
-	sim_buf_urlenc(&b, ret);
-	sim_buf_puts(&b, "\">Se déconnecter</a></p>\n</body>\n</html>\n");
+	rp_buf_puts(&b, "</ul>\n<p><a href=\"/signout?return=");
+	sim_urlenc(&b, ret);
+	rp_buf_puts(&b, "\">Se déconnecter</a></p>\n</body>\n</html>\n");
 	return sim_reply_html(r->conn, &b);
 }
 
@@ -101,18 +101,18 @@ enum MHD_Result
 sim_signout(struct sim_req *r)
 {
 	const char *ret = return_arg(r->conn);
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 	enum MHD_Result rc;
 
 	if (!sim_local_path(ret))
 		return sim_reply_error(r->conn, MHD_HTTP_BAD_REQUEST,
 		    "sign-out: return must be a path of this site, such as /account");
-	sim_buf_printf(&b, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+	rp_buf_appendf(&b, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
 	    sim.cookie);
-	if (b.oom)
+	if (b.failed)
 		return sim_reply_error(r->conn, 500, "out of memory");
-	rc = sim_redirect(r->conn, MHD_HTTP_SEE_OTHER, ret, b.p);
-	sim_buf_free(&b);
+	rc = sim_redirect(r->conn, MHD_HTTP_SEE_OTHER, ret, b.data);
+	rp_buf_free(&b);
 	return rc;
 }
 
@@ -121,7 +121,7 @@ sim_photo(struct sim_req *r)
 {
 	const char *name = r->path + strlen("/photos/");
 	size_t n = strlen(name), i;
-	struct sim_buf path = { 0 };
+	struct rp_buf path = SIM_BUF_INIT;
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
 	FILE *f = NULL;
@@ -137,15 +137,15 @@ sim_photo(struct sim_req *r)
 		    (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
 		    name[i] == '_'))
 			goto notfound;
-	sim_buf_printf(&path, "%s/%s", sim.photos, name);
-	if (path.oom || (f = fopen(path.p, "rb")) == NULL ||
+	rp_buf_appendf(&path, "%s/%s", sim.photos, name);
+	if (path.failed || (f = fopen(path.data, "rb")) == NULL ||
 	    fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
 	    len > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0 ||
 	    (data = malloc((size_t)len + 1)) == NULL ||
 	    fread(data, 1, (size_t)len, f) != (size_t)len)
 		goto notfound;
 	fclose(f);
-	sim_buf_free(&path);
+	rp_buf_free(&path);
 	resp = MHD_create_response_from_buffer((size_t)len, data,
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
@@ -162,16 +162,16 @@ notfound:
 	if (f != NULL)
 		fclose(f);
 	free(data);
-	sim_buf_free(&path);
+	rp_buf_free(&path);
 	return sim_reply_error(r->conn, MHD_HTTP_NOT_FOUND, "no such photo");
 }
 
 enum MHD_Result
 sim_index(struct sim_req *r)
 {
-	struct sim_buf b = { 0 };
+	struct rp_buf b = SIM_BUF_INIT;
 
-	sim_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	rp_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>richprofile-sim</title>\n"
 	    "</head>\n<body>\n<h1>richprofile-sim</h1>\n"
 	    "<p>A stand-in for Orange's Personal RichProfile API, for demos and "

@@ -5,11 +5,14 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include <microhttpd.h>
 
 #include "attr.h"
+#include "buf.h"
+#include "escape.h"
 
 #define SIM_API_PATH "/PersonalRichProfile/V1"
 #define SIM_PRIVACY_PATH "/urm-gui/interaction.do"
@@ -18,25 +21,31 @@
 #define SIM_CTX_LEN 32           /* hex characters of a consent context */
 #define SIM_MAX_TOKEN 4096
 
-/* ---- growable byte buffer; a failed allocation sticks in oom ---- */
+/* ---- output buffers: lib/buf.h and the escapers of lib/escape.h ---- */
 
-struct sim_buf {
-	char *p;       /* NUL-terminated when not oom; owned, free with sim_buf_free */
-	size_t len, cap;
-	int oom;
-};
+/* An empty struct rp_buf with the default bound, for declarations. */
+#define SIM_BUF_INIT { .max = RP_BUF_DEFAULT_MAX }
 
-void sim_buf_putn(struct sim_buf *b, const char *s, size_t n);
-void sim_buf_puts(struct sim_buf *b, const char *s);
-void sim_buf_printf(struct sim_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* s escaped for XML and HTML text and attribute values (& < > " '). */
-void sim_buf_esc(struct sim_buf *b, const char *s);
-/* s percent-encoded for a URL query component (RFC 3986 unreserved kept). */
-void sim_buf_urlenc(struct sim_buf *b, const char *s);
-/* JSON string literal, quotes included. */
-void sim_buf_json(struct sim_buf *b, const char *s);
-void sim_buf_free(struct sim_buf *b);
+static inline void
+sim_esc(struct rp_buf *b, const char *s)
+{
+	rp_esc_html_text(b, s, strlen(s));
+}
+
+/* s percent-encoded as one URL query component. */
+static inline void
+sim_urlenc(struct rp_buf *b, const char *s)
+{
+	rp_esc_url_component(b, s, strlen(s));
+}
+
+/* s as a JSON string literal, quotes included. */
+static inline void
+sim_json(struct rp_buf *b, const char *s)
+{
+	rp_esc_json_string(b, s, strlen(s));
+}
 
 /* ---- demo users (users.c) ---- */
 
@@ -181,7 +190,7 @@ enum MHD_Result sim_reply(struct MHD_Connection *conn, unsigned status,
 enum MHD_Result sim_reply_error(struct MHD_Connection *conn, unsigned status,
     const char *message);
 /* An HTML page (b taken over and freed): 200, CSP without scripts, no-store. */
-enum MHD_Result sim_reply_html(struct MHD_Connection *conn, struct sim_buf *b);
+enum MHD_Result sim_reply_html(struct MHD_Connection *conn, struct rp_buf *b);
 /* A 303 to location, with an optional Set-Cookie. */
 enum MHD_Result sim_redirect(struct MHD_Connection *conn, unsigned status,
     const char *location, const char *set_cookie);
