@@ -15,6 +15,8 @@ struct load {
 	const char *path;
 	FILE *f;
 	unsigned lineno;         /* line last handed to inih */
+	unsigned header;         /* line of the last [section] header read */
+	unsigned section_line;   /* header line of the current user */
 	unsigned long_line;      /* first line that did not fit inih's buffer */
 	struct sim_users users;
 	char *section;           /* last section seen, to spot a new one */
@@ -31,6 +33,9 @@ reader(char *str, int num, void *stream)
 	if (fgets(str, num, ld->f) == NULL)
 		return NULL;
 	ld->lineno++;
+	/* inih does not tell a repeated [user x] apart from its first one. */
+	if (str[strspn(str, " \t")] == '[')
+		ld->header = ld->lineno;
 	n = strlen(str);
 	if (n > 0 && str[n - 1] != '\n' && !feof(ld->f) && ld->long_line == 0)
 		ld->long_line = ld->lineno;
@@ -159,6 +164,7 @@ new_user(struct load *ld, const char *section)
 	size_t i;
 
 	free(ld->section);
+	ld->section_line = ld->header;
 	if ((ld->section = xstrdup(section)) == NULL) {
 		snprintf(ld->msg, sizeof(ld->msg), "out of memory");
 		return 0;
@@ -183,7 +189,7 @@ new_user(struct load *ld, const char *section)
 	ld->users.v = v;
 	u = &v[ld->users.n++];
 	memset(u, 0, sizeof(*u));
-	u->line = ld->lineno;
+	u->line = ld->header;
 	u->photo = 1;
 	u->shape = SIM_SHAPE_ELEMENTS;
 	if ((u->id = xstrdup(section + 5)) == NULL) {
@@ -259,8 +265,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 		    "'%s' outside any [user ID] section", name);
 		return 0;
 	}
-	if ((ld->section == NULL || strcmp(ld->section, section) != 0) &&
-	    !new_user(ld, section))
+	if ((ld->section == NULL || strcmp(ld->section, section) != 0 ||
+	    ld->header != ld->section_line) && !new_user(ld, section))
 		return 0;
 	u = &ld->users.v[ld->users.n - 1];
 
