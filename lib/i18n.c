@@ -79,6 +79,21 @@ rp_msg_lookup(const char *key, size_t n, enum rp_msg *out)
 	return -1;
 }
 
+enum rp_msg
+rp_msg_for_http(int status)
+{
+	switch (status) {
+	case 400:
+		return RP_MSG_BAD_REQUEST;
+	case 404:
+		return RP_MSG_NOT_FOUND;
+	case 405:
+		return RP_MSG_BAD_METHOD;
+	default:
+		return RP_MSG_ERROR;
+	}
+}
+
 const char *
 rp_lang_code(enum rp_lang lang)
 {

@@ -43,6 +43,9 @@ const char *rp_msg_key(enum rp_msg msg);
 /* Finds a message by key (n bytes, exact).  0 and *out, or -1. */
 int rp_msg_lookup(const char *key, size_t n, enum rp_msg *out);
 
+/* The message for an HTTP error status: 400, 404, 405, else RP_MSG_ERROR. */
+enum rp_msg rp_msg_for_http(int status);
+
 /* "fr" or "en"; static storage. */
 const char *rp_lang_code(enum rp_lang lang);
 

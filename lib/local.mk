@@ -18,8 +18,8 @@ lib_librp_la_SOURCES += \
 	lib/consent.c lib/consent.h \
 	lib/cookie.c lib/cookie.h \
 	lib/query.c lib/query.h \
-	lib/template.h \
-	lib/render.h
+	lib/template.c lib/template.h \
+	lib/render.c lib/render.h
 lib_librp_la_SOURCES += lib/cfg.c lib/cfg.h
 # Logging: one line per request, thread-safe (richprofile-fcgi).
 lib_librp_la_SOURCES += lib/log.c lib/log.h

@@ -22,9 +22,12 @@
  *                         only when it is http/https); over a list: once
  *                         per item, {{.}} being the item
  *   {{^Attr}}..{{/Attr}}  only when Attr has no value
+ *   {{#has:Attr}}..{{/has:Attr}}  only when Attr has a value, once even
+ *                         for a list (to wrap the items in a <ul>)
  *   {{#withheld}}..{{/withheld}}  once per withheld attribute:
  *                         {{label}} its label, {{name}} its name
  *   {{consent_url}} {{login_url}} {{return_url}}  links (sections too)
+ *   {{return_path}}       the checked return path (text, not a link)
  *   {{status}} {{lang}}   "ok"/"partial"/...; "fr"/"en"
  *   {{view}}              (outcome templates) the view's template here
  *   {{error}} {{code}}    (error template) message and HTTP status
@@ -67,6 +70,7 @@ struct rp_tmpl_ctx {
 	const char *consent_url;     /* a checked link, or NULL */
 	const char *login_url;       /* NULL: none */
 	const char *return_url;      /* site url + return path, or NULL */
+	const char *return_path;     /* the return path alone, or NULL */
 	const struct rp_tmpl *view;  /* what {{view}} renders, or NULL */
 	int code;                    /* error template: HTTP status; 0 otherwise */
 };
