@@ -73,3 +73,15 @@ rp-uninstall-ops:
 
 # The annotated sample configuration; installed as an example.
 EXTRA_DIST += conf/richprofile.conf
+
+# --- Rendering (issue 5): default templates and stylesheet. ---------------
+# Installed where [server] templates points by default
+# (RP_DATADIR/templates); a site copies them to change them.
+rptemplatesdir = $(datadir)/richprofile/templates
+dist_rptemplates_DATA = conf/templates/ok.html conf/templates/partial.html \
+	conf/templates/consent.html conf/templates/signin.html \
+	conf/templates/unavailable.html conf/templates/error.html \
+	conf/templates/card.html conf/templates/account.html \
+	conf/templates/README
+rpcssdir = $(datadir)/richprofile
+dist_rpcss_DATA = conf/richprofile.css

@@ -95,6 +95,7 @@ struct compiler {
 	size_t capops;
 	struct open stack[MAX_DEPTH];
 	size_t depth;
+	size_t after;               /* offset just after the tag being compiled */
 	char *err;
 	size_t errlen;
 };
@@ -611,6 +612,12 @@ open_section(struct compiler *c, char sigil, const char *s, size_t n,
 		return fail(c, line, col, "sections nested deeper than %d", MAX_DEPTH);
 	if ((rc = context(c, 1, &ctx, line, col)) != RP_OK)
 		return rc;
+	/*
+	 * Inside a tag a section holds whole attributes: a name still being
+	 * read would glue to the section's content in one branch only.
+	 */
+	if (ctx == CTX_TAG)
+		c->hs = H_IN_TAG;
 	o = &c->stack[c->depth++];
 	o->op = c->t->nops;
 	o->name = s;
@@ -636,6 +643,18 @@ close_section(struct compiler *c, const char *s, size_t n, unsigned line,
 		return fail(c, line, col, "{{/%.*s}} does not close {{%c%.*s}} opened at "
 		    "%u:%u", (int)n, s, c->t->ops[o->op].kind == OP_IF ? '#' : '^',
 		    (int)o->namelen, o->name, o->line, o->col);
+	/*
+	 * A section inside a tag may end after an attribute name if nothing
+	 * glues to it: the name is complete in both branches.
+	 */
+	if (o->hs == H_IN_TAG && (c->hs == H_ATTR_NAME || c->hs == H_AFTER_ATTR_NAME)) {
+		char nx = c->after < c->n ? c->s[c->after] : '\0';
+
+		if (c->hs == H_ATTR_NAME && !is_blank(nx) && nx != '>' && nx != '/')
+			return fail(c, line, col, "{{/%.*s}} ends an attribute name: follow "
+			    "it with a blank, / or >", (int)n, s);
+		c->hs = H_IN_TAG;
+	}
 	/* Both branches must leave the HTML where they found it. */
 	if (o->hs != c->hs || ((o->hs == H_VALUE_DQ || o->hs == H_VALUE_SQ) &&
 	    o->attrseq != c->attrseq))
@@ -690,7 +709,7 @@ tag(struct compiler *c, size_t i, size_t *next)
 			c->col = 1;
 		} else
 			c->col++;
-	*next = (size_t)(end + 2 - c->s);
+	*next = c->after = (size_t)(end + 2 - c->s);
 	if (*s == '!')
 		return RP_OK;
 	while (s < end && is_blank(*s))
@@ -1007,18 +1026,19 @@ render_value(struct renderer *r, const struct op *op, const struct frame *fr)
 	int link, rc;
 
 	if (op->src == S_VIEW) {
+		const struct rp_tmpl_ctx *outer = r->ctx;
 		struct rp_tmpl_ctx sub;
-		struct renderer rr;
 		struct frame f0 = { NULL, -1 };
 
-		if (r->ctx->view == NULL)
+		if (outer->view == NULL)
 			return RP_OK;
 		/* The view renders in the same context, but never itself again. */
-		sub = *r->ctx;
+		sub = *outer;
 		sub.view = NULL;
-		rr = *r;
-		rr.ctx = &sub;
-		return render_range(&rr, r->ctx->view, 0, r->ctx->view->nops, &f0);
+		r->ctx = &sub;
+		rc = render_range(r, outer->view, 0, outer->view->nops, &f0);
+		r->ctx = outer;
+		return rc;
 	}
 	rp_buf_reset(&r->raw);
 	if ((rc = raw_value(r, op, fr, &link)) != RP_OK)

@@ -16,3 +16,4 @@ include tests/parse.mk
 include tests/fcgi.mk
 include tests/cache.mk
 include tests/sim/local.mk
+include tests/render.mk
