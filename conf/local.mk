@@ -75,9 +75,8 @@ rp-uninstall-ops:
 EXTRA_DIST += conf/richprofile.conf
 
 # --- Rendering (issue 5): default templates and stylesheet. ---------------
-# Installed where [server] templates points by default
-# (RP_DATADIR/templates); a site copies them to change them.
-rptemplatesdir = $(datadir)/richprofile/templates
+# Installed in rptemplatesdir (above), where [server] templates points by
+# default (RP_DATADIR/templates); a site copies them to change them.
 dist_rptemplates_DATA = conf/templates/ok.html conf/templates/partial.html \
 	conf/templates/consent.html conf/templates/signin.html \
 	conf/templates/unavailable.html conf/templates/error.html \
