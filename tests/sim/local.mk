@@ -29,3 +29,9 @@ SIM_TESTS = tests/sim/test-api.js tests/sim/test-consent.js \
 	tests/sim/test-faults.js tests/sim/test-pages.js tests/sim/test-startup.js
 TESTS += $(SIM_TESTS)
 EXTRA_DIST += $(SIM_TESTS) tests/sim/simutil.js
+
+# The simulator's answers read by the real parser (libcurl + lib/parse.c).
+check_PROGRAMS += tests/sim/test_sim_parse
+TESTS += tests/sim/test_sim_parse
+tests_sim_test_sim_parse_CFLAGS = $(TEST_CFLAGS)
+tests_sim_test_sim_parse_LDADD = $(TEST_LIBS)
