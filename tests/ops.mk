@@ -1,7 +1,7 @@
 # tests/ops.mk: operations tests (issue 8): manual pages, make install,
 # service units, process managers, metrics, reload.
 TESTS += tests/ops/manlint.sh tests/ops/install.sh
-EXTRA_DIST += tests/ops/manlint.sh tests/ops/install.sh
+EXTRA_DIST += tests/ops/manlint.sh tests/ops/install.sh tests/ops/opslib.sh
 # The install test checks the tree against this build's directories.
 AM_TESTS_ENVIRONMENT += \
 	RP_OPS_MAKE='$(MAKE)' RP_OPS_PREFIX='$(prefix)' \

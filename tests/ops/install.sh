@@ -2,33 +2,39 @@
 # install.sh: `make install` with DESTDIR and with another prefix gives a
 # complete, usable tree, and `make uninstall` takes it all away.  TAP.
 # The directories come from the Makefile (tests/ops.mk).
-set -u
-builddir=${top_builddir:-.}
+. "${top_srcdir:-.}/tests/ops/opslib.sh"
 make=${RP_OPS_MAKE:-make}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rp-install.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
-check() { # check DESCRIPTION COMMAND...
-	d=$1; shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
 # A sub-make of its own: the parent's jobserver is not ours to use.
 submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $make -s -C "$builddir" "$@"; }
 
-echo "1..19"
+echo "1..21"
 
 # --- DESTDIR: a staged install, as a package build does.
 dest=$tmp/dest
 if submake install DESTDIR="$dest" >"$tmp/install.log" 2>&1; then
 	ok "make install DESTDIR=... succeeds"
 else
-	nok "make install DESTDIR=... succeeds"; sed 's/^/# /' "$tmp/install.log"
+	nok "make install DESTDIR=... succeeds"; show "$tmp/install.log"
 fi
 D() { printf '%s%s' "$dest" "$1"; }
+
+# Every program this tree has built, where its section says.
+missing= progs=
+for p in sbin:cgi/richprofile-fcgi bin:cgi/richprofile bin:tests/sim/richprofile-sim; do
+	f=$builddir/${p#*:}$EXEEXT
+	[ -x "$f" ] || continue
+	case ${p%%:*} in sbin) dir=$RP_OPS_SBINDIR ;; *) dir=$RP_OPS_BINDIR ;; esac
+	progs="$progs $(basename "$f")"
+	[ -x "$(D "$dir")/$(basename "$f")" ] || missing="$missing $f"
+done
+check "the programs are installed:$progs${missing:+ (missing:$missing)}" test -n "$progs" -a -z "$missing"
+if [ -f "$srcdir/conf/templates/card.html" ]; then
+	check "templates and stylesheet installed in datadir/richprofile" \
+		test -f "$(D "$RP_OPS_DATADIR")/richprofile/templates/card.html" -a \
+		-f "$(D "$RP_OPS_DATADIR")/richprofile/richprofile.css"
+else
+	skip "no templates in this tree yet"
+fi
 
 missing=
 for m in man1/richprofile.1 man1/richprofile-sim.1 man5/richprofile.conf.5 man8/richprofile-fcgi.8; do
@@ -68,7 +74,7 @@ check "a second make install keeps a changed richprofile.conf and refreshes the 
 if submake uninstall DESTDIR="$dest" >"$tmp/uninstall.log" 2>&1; then
 	ok "make uninstall DESTDIR=... succeeds"
 else
-	nok "make uninstall DESTDIR=... succeeds"; sed 's/^/# /' "$tmp/uninstall.log"
+	nok "make uninstall DESTDIR=... succeeds"; show "$tmp/uninstall.log"
 fi
 check "make uninstall keeps the changed richprofile.conf" test -f "$etc/richprofile.conf"
 rm -f "$etc/richprofile.conf"
@@ -80,7 +86,7 @@ p=$tmp/prefix
 if submake install prefix="$p" >"$tmp/install2.log" 2>&1; then
 	ok "make install prefix=... succeeds"
 else
-	nok "make install prefix=... succeeds"; sed 's/^/# /' "$tmp/install2.log"
+	nok "make install prefix=... succeeds"; show "$tmp/install2.log"
 fi
 # The directories as this prefix makes them (the defaults derive from it).
 sub() { printf '%s' "$1" | sed "s|^$RP_OPS_PREFIX|$p|"; }
@@ -95,7 +101,7 @@ elif "$pfcgi" -t -c "$(sub "$RP_OPS_SYSCONFDIR")/richprofile/richprofile.conf" >
 	ok "richprofile-fcgi -t accepts the installed configuration and finds the installed templates"
 else
 	nok "richprofile-fcgi -t accepts the installed configuration and finds the installed templates"
-	sed 's/^/# /' "$tmp/t.log"
+	show "$tmp/t.log"
 fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	skip "systemd-analyze not installed (tests/deps.sh installs systemd)"
@@ -106,7 +112,7 @@ else
 		! grep -q . "$tmp/verify.log"; then
 		ok "systemd-analyze verify accepts the installed units"
 	else
-		nok "systemd-analyze verify accepts the installed units"; sed 's/^/# /' "$tmp/verify.log"
+		nok "systemd-analyze verify accepts the installed units"; show "$tmp/verify.log"
 	fi
 fi
 if command -v systemd-analyze >/dev/null 2>&1; then
