@@ -182,6 +182,22 @@ rp_log(enum rp_loglevel level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+rp_log_console(enum rp_loglevel level, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[LINE_MAX_BYTES];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rp_log(level, "%s", msg);
+	if (atomic_load(&log_fd) != STDERR_FILENO) {
+		defang(msg, 0, strlen(msg));
+		fprintf(stderr, "richprofile-fcgi: %s\n", msg);
+	}
+}
+
 /*
  * Copies a request-supplied word into out (size bytes) for a key=value
  * field: at most 64 bytes, and nothing that would split the field or the

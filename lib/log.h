@@ -35,6 +35,14 @@ void rp_log(enum rp_loglevel level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * Like rp_log, and on stderr too when the log is a file: for start-up
+ * and shutdown failures, which the person who started the program must
+ * see even when lines go to [server] log_file.
+ */
+void rp_log_console(enum rp_loglevel level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
  * What one request did, for its log line.  Every string is borrowed for
  * the call; NULL prints "-".  Strings that came from the request are
  * sanitised (bounded, spaces and control bytes replaced).
