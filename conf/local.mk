@@ -84,6 +84,7 @@ dist_rptemplates_DATA = conf/templates/ok.html conf/templates/partial.html \
 	conf/templates/README
 rpcssdir = $(datadir)/richprofile
 dist_rpcss_DATA = conf/richprofile.css
+
 # Web-server snippets and the sample account page (richprofile-fcgi).
 EXTRA_DIST += conf/nginx/richprofile.conf conf/apache/richprofile.conf \
 	conf/site/account.shtml
