@@ -12,10 +12,17 @@
 /*
  * curl_global_init and the share handle (DNS cache, TLS sessions,
  * connection pool hints) of the process.  Call once, before threads.
- * Logs through the callback given if libcurl resolves synchronously.
+ * Reference-counted: each call wants one rp_client_global_cleanup.
  */
 int rp_client_global_init(void);
 void rp_client_global_cleanup(void);
+
+/*
+ * After rp_client_global_init: NULL, or a warning the program should log
+ * once (libcurl resolves synchronously, so timeouts cannot bound DNS).
+ * Static storage.
+ */
+const char *rp_client_global_warning(void);
 
 /* One per worker thread: it owns a reused easy handle. */
 struct rp_client;
@@ -44,5 +51,21 @@ struct rp_fetch_info {
  */
 int rp_client_fetch(struct rp_client *c, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out, struct rp_fetch_info *info);
+
+/* Per-call options of rp_client_fetch_opts; zero them for none. */
+struct rp_fetch_opts {
+	/*
+	 * Called with each piece of the raw body as it arrives, before the
+	 * parser sees it (richprofile fetch --format xml prints it).  Not
+	 * called past max_response_bytes.
+	 */
+	void (*tee)(void *arg, const char *buf, size_t len);
+	void *tee_arg;
+};
+
+/* rp_client_fetch with options; opts may be NULL. */
+int rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
+    rp_attrset infos, const struct rp_fetch_opts *opts,
+    struct rp_profile **out, struct rp_fetch_info *info);
 
 #endif

@@ -3,3 +3,14 @@ check_PROGRAMS += tests/test_cfg
 TESTS += tests/test_cfg
 tests_test_cfg_CFLAGS = $(TEST_CFLAGS)
 tests_test_cfg_LDADD = $(TEST_LIBS)
+
+# The loopback HTTP(S) server the client tests drive (OpenSSL for TLS).
+noinst_LIBRARIES += tests/libtestserver.a
+tests_libtestserver_a_CFLAGS = $(TEST_CFLAGS) $(SSL_CFLAGS) $(CRYPTO_CFLAGS)
+tests_libtestserver_a_SOURCES = tests/testserver.c tests/testserver.h
+EXTRA_DIST += tests/mkcerts.sh
+
+check_PROGRAMS += tests/test_client
+TESTS += tests/test_client
+tests_test_client_CFLAGS = $(TEST_CFLAGS)
+tests_test_client_LDADD = tests/libtestserver.a $(TEST_LIBS) $(SSL_LIBS) $(CRYPTO_LIBS)
