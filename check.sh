@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what it needs, builds with warnings
 # as errors, runs `make check`, again under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then `make distcheck`.  Ends with the line
+# UndefinedBehaviorSanitizer, the compiled tests once more under valgrind,
+# then `make distcheck`.  Ends with the line
 # "N passed, N failed" summing every test case of every suite.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -40,6 +41,10 @@ build() {
 build gcc --enable-werror || status=1
 build sanitizers --enable-werror --enable-sanitizers || status=1
 
+step "valgrind: make check-valgrind (compiled tests under memcheck)"
+(cd "$top/_build/gcc" && make -s check-valgrind) || status=1
+logs+=("$top/_build/gcc/test-suite-valgrind.log")
+
 step "make distcheck"
 (cd "$top/_build/gcc" && make -s distcheck >distcheck.out 2>&1) ||
 	{ tail -40 "$top/_build/gcc/distcheck.out"; echo "distcheck: FAILED"; status=1; }
@@ -52,7 +57,7 @@ for log in "${logs[@]}"; do
 	f=$(sed -n 's/^# FAIL: *//p' "$log"); e=$(sed -n 's/^# ERROR: *//p' "$log")
 	xp=$(sed -n 's/^# XPASS: *//p' "$log")
 	pass=$((pass + ${p:-0} + ${x:-0})); fail=$((fail + ${f:-0} + ${e:-0} + ${xp:-0}))
-	echo "$(basename "$(dirname "$log")"): PASS ${p:-0} FAIL ${f:-0} ERROR ${e:-0}"
+	echo "$(basename "$(dirname "$log")")/$(basename "$log"): PASS ${p:-0} FAIL ${f:-0} ERROR ${e:-0}"
 done
 if [ $status -ne 0 ] && [ $fail -eq 0 ]; then fail=1; fi
 echo "$pass passed, $fail failed"

@@ -17,3 +17,13 @@ include tests/fcgi.mk
 include tests/cache.mk
 include tests/sim/local.mk
 include tests/render.mk
+
+# `make check-valgrind`: every compiled test (not the scripts) once more
+# under valgrind's memcheck; a memory error or a definite leak fails it.
+EXTRA_DIST += tests/valgrind.sh tests/valgrind.supp
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check \
+	  TESTS='$(filter-out %.sh %.js,$(TESTS))' \
+	  LOG_COMPILER='$(abs_top_srcdir)/tests/valgrind.sh' \
+	  TEST_SUITE_LOG=test-suite-valgrind.log
+.PHONY: check-valgrind
