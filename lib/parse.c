@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 /*
  * expat.h declares its amplification limits only under XML_DTD, which
@@ -77,9 +78,14 @@ struct rp_parser {
 	struct rp_parse_limits lim;
 	rp_attrset requested, present, refused;
 	size_t fed;             /* bytes given to feed so far */
+	char head[4];           /* the first bytes, held back (see feed) */
+	size_t nhead;
 	unsigned depth;
 	unsigned unknown;
 	int root;               /* role of the root once seen, else -1 */
+	unsigned guess;         /* the attribute likely to come next */
+	int done;               /* the root element has ended */
+	unsigned long done_line, done_column;
 	const char *overlong;   /* element whose value passed max_value */
 	long code;
 	int have_code;
@@ -89,6 +95,7 @@ struct rp_parser {
 	char reason[320];
 	unsigned long line, column;
 
+	unsigned long salt;     /* expat's hash salt, drawn once per parser */
 	struct frame *frames;   /* depth entries in use, lim.max_depth capacity */
 	unsigned nframes;
 
@@ -323,8 +330,17 @@ child_role(struct rp_parser *ps, const struct frame *parent, const char *name,
 			f->name = "UserUnauthorizedData";
 			return R_UNAUTHITEM;
 		}
-		if (rp_attr_lookup(name, strlen(name), &id) != 0)
+		/*
+		 * The API lists attributes in its table's order: one compare
+		 * usually finds the next.  An exact canonical name is what
+		 * rp_attr_lookup would answer too.
+		 */
+		if (ps->guess < RP_ATTR__COUNT &&
+		    strcmp(rp_attr_get(ps->guess)->name, name) == 0)
+			id = (enum rp_attr_id)ps->guess;
+		else if (rp_attr_lookup(name, strlen(name), &id) != 0)
 			break;
+		ps->guess = (unsigned)id + 1;
 		ps->present |= RP_ATTR_BIT(id);
 		f->attr = (unsigned char)id;
 		f->name = rp_attr_get(id)->name;
@@ -511,6 +527,11 @@ on_end(void *ud, const XML_Char *name)
 		break;
 	}
 out:
+	if (ps->depth == 0) {
+		ps->done = 1;
+		ps->done_line = XML_GetCurrentLineNumber(ps->xp);
+		ps->done_column = XML_GetCurrentColumnNumber(ps->xp) + 1;
+	}
 	/* The list goes on after its child: its next piece starts here. */
 	if (ps->depth > 0 && ps->frames[ps->depth - 1].role == R_LIST)
 		ps->frames[ps->depth - 1].start = ps->len;
@@ -637,6 +658,12 @@ xp_setup(struct rp_parser *ps)
 {
 	XML_Parser xp = ps->xp;
 
+	/*
+	 * expat draws a fresh salt from the kernel for every document;
+	 * a secret one drawn at creation protects the hash tables as well
+	 * and spares that system call on every answer.
+	 */
+	XML_SetHashSalt(xp, ps->salt);
 	XML_SetUserData(xp, ps);
 	XML_SetElementHandler(xp, on_start, on_end);
 	XML_SetCharacterDataHandler(xp, on_text);
@@ -677,6 +704,10 @@ rp_parser_new(rp_attrset requested, const struct rp_parse_limits *limits,
 			goto out;
 		if ((ps->xp = XML_ParserCreate(NULL)) == NULL)
 			goto out;
+		/* Without entropy, leave the salt to expat (0: its own). */
+		if (getrandom(&ps->salt, sizeof(ps->salt), GRND_NONBLOCK) !=
+		    (ssize_t)sizeof(ps->salt))
+			ps->salt = 0;
 	}
 	limits_apply(&ps->lim, limits);
 	if (ps->nframes < ps->lim.max_depth) {
@@ -691,9 +722,12 @@ rp_parser_new(rp_attrset requested, const struct rp_parse_limits *limits,
 	ps->requested = requested;
 	ps->present = ps->refused = 0;
 	ps->fed = 0;
+	ps->nhead = 0;
 	ps->depth = 0;
 	ps->unknown = 0;
 	ps->root = -1;
+	ps->guess = 0;
+	ps->done = 0;
 	ps->overlong = NULL;
 	ps->code = 0;
 	ps->have_code = 0;
@@ -718,11 +752,29 @@ fail_xml(struct rp_parser *ps)
 {
 	enum XML_Error e = XML_GetErrorCode(ps->xp);
 
-	if (failed(ps) || e == XML_ERROR_ABORTED)
+	/*
+	 * expat's own complaint outranks an over-long value not yet named:
+	 * whether that value's text came before the bad byte depends on
+	 * chunking, and the answer must not.
+	 */
+	if (ps->fail != RP_OK || e == XML_ERROR_ABORTED)
 		return;
 	if (e == XML_ERROR_NO_MEMORY) {
 		fail(ps, RP_ENOMEM, "out of memory while parsing the API's "
 		    "answer");
+		return;
+	}
+	if (ps->done) {
+		/*
+		 * expat names trailing junk differently depending on how it
+		 * was cut; one name, at the end of the document, whatever.
+		 */
+		fail(ps, RP_EMALFORMED, "the API's answer goes on after its "
+		    "document element ends: check that [upstream] endpoint is "
+		    "the PersonalRichProfile API and nothing in between "
+		    "appends to its answers");
+		ps->line = ps->done_line;
+		ps->column = ps->done_column;
 		return;
 	}
 	if (ps->fed == 0) {
@@ -753,18 +805,45 @@ fail_xml(struct rp_parser *ps)
 int
 rp_parser_feed(struct rp_parser *ps, const char *buf, size_t len)
 {
+	size_t n;
+	int over = 0;
+
 	if (ps->fail != RP_OK || ps->finished)
 		return ps->fail != RP_OK ? (int)ps->fail : RP_EINVAL;
+	/*
+	 * Parse up to the cap before refusing the rest, so a body broken
+	 * early is named for that whatever the chunks' sizes.
+	 */
 	if (len > ps->lim.max_bytes - ps->fed) {
+		len = ps->lim.max_bytes - ps->fed;
+		over = 1;
+	}
+	ps->fed += len;
+	/*
+	 * expat guesses the encoding from what its first call gives it,
+	 * and guesses differently from one byte than from four: it gets
+	 * the first four at once, whatever the chunks.
+	 */
+	if (ps->nhead < sizeof(ps->head)) {
+		n = sizeof(ps->head) - ps->nhead;
+		if (n > len)
+			n = len;
+		memcpy(ps->head + ps->nhead, buf, n);
+		ps->nhead += n;
+		buf += n;
+		len -= n;
+		if (ps->nhead == sizeof(ps->head) &&
+		    XML_Parse(ps->xp, ps->head, (int)ps->nhead, XML_FALSE) ==
+		    XML_STATUS_ERROR)
+			fail_xml(ps);
+	}
+	if (len > 0 && ps->fail == RP_OK &&
+	    XML_Parse(ps->xp, buf, (int)len, XML_FALSE) == XML_STATUS_ERROR)
+		fail_xml(ps);
+	if (over)
 		fail(ps, RP_ETOOBIG, "the API's answer is larger than %zu "
 		    "bytes; refused (raise [upstream] max_response_bytes if "
 		    "the API really sends that much)", ps->lim.max_bytes);
-		return RP_ETOOBIG;
-	}
-	ps->fed += len;
-	if (len > 0 && XML_Parse(ps->xp, buf, (int)len, XML_FALSE) ==
-	    XML_STATUS_ERROR)
-		fail_xml(ps);
 	return ps->fail == RP_OK ? RP_OK :
 	    ps->fail == RP_ETOOBIG || ps->fail == RP_ENOMEM ? (int)ps->fail :
 	    RP_EMALFORMED;
@@ -834,13 +913,16 @@ rp_parser_finish(struct rp_parser *ps, struct rp_profile **out)
 {
 	struct rp_profile *p = NULL;
 	char *blob;
+	size_t n;
 	int rc = RP_EINVAL;
 
 	if (ps->finished)
 		goto out;
 	ps->finished = 1;
-	if (ps->fail == RP_OK &&
-	    XML_Parse(ps->xp, NULL, 0, XML_TRUE) == XML_STATUS_ERROR)
+	/* A body shorter than the held-back head is parsed only now. */
+	n = ps->nhead < sizeof(ps->head) ? ps->nhead : 0;
+	if (ps->fail == RP_OK && XML_Parse(ps->xp, n > 0 ? ps->head : NULL,
+	    (int)n, XML_TRUE) == XML_STATUS_ERROR)
 		fail_xml(ps);
 	if (ps->fail == RP_ENOMEM) {
 		rc = RP_ENOMEM;
@@ -863,7 +945,8 @@ rp_parser_finish(struct rp_parser *ps, struct rp_profile **out)
 	rc = RP_ENOMEM;
 	if ((blob = rp_arena_alloc(p->arena, ps->len + 1)) == NULL)
 		goto out;
-	memcpy(blob, ps->buf, ps->len);
+	if (ps->len > 0)  /* buf is NULL until the first text */
+		memcpy(blob, ps->buf, ps->len);
 	blob[ps->len] = '\0';
 	if ((rc = fill_values(ps, p, blob)) != RP_OK)
 		goto out;

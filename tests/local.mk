@@ -27,3 +27,4 @@ check-valgrind:
 	  LOG_COMPILER='$(abs_top_srcdir)/tests/valgrind.sh' \
 	  TEST_SUITE_LOG=test-suite-valgrind.log
 .PHONY: check-valgrind
+include tests/fuzz/fuzz.mk
