@@ -788,11 +788,12 @@ rp_tmpl_compile(const char *name, const char *src, size_t len,
 		    c.t->ops[o->op].kind == OP_IF ? '#' : '^', (int)o->namelen, o->name);
 		goto out;
 	}
-	if (c.hs != H_TEXT && c.hs != H_RAWTEXT && c.hs != H_TAG_OPEN) {
+	/* A template ends where it began, so {{view}} leaves its host in text. */
+	if (c.hs != H_TEXT) {
 		rc = fail(&c, c.line, c.col, "template ends inside %s",
 		    c.hs == H_COMMENT || c.hs == H_BANG ? "an HTML comment" :
 		    c.hs == H_VALUE_DQ || c.hs == H_VALUE_SQ ? "an attribute value" :
-		    "a tag");
+		    c.hs == H_RAWTEXT ? "a <script> or <style> element" : "a tag");
 		goto out;
 	}
 	*out = c.t;

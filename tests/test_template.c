@@ -261,6 +261,8 @@ START_TEST(unsafe_places_refused)
 	refuse("<a href=\"x", "t.html:1:11: template ends inside an attribute value");
 	refuse("<!-- x", "t.html:1:7: template ends inside an HTML comment");
 	refuse("<a x", "t.html:1:5: template ends inside a tag");
+	refuse("<p>a <", "t.html:1:7: template ends inside a tag");
+	refuse("<script>", "t.html:1:9: template ends inside a <script> or <style> element");
 	/* After the element ends, values are fine again. */
 	expect("<script src=\"/x.js\"></script>{{Firstname}}<!-- c -->{{Firstname}}", "<script src=\"/x.js\"></script>Ada<!-- c -->Ada");
 	expect("<style>p{}</style><b>{{Firstname}}</b>", "<style>p{}</style><b>Ada</b>");
