@@ -31,6 +31,20 @@ test('--help documents the options and every fault', async () => {
   }
 });
 
+test('the manual page documents every option and fault that --help lists', async () => {
+  const help = (await S.runSim(['--help'])).stdout;
+  const man = fs.readFileSync(path.join(S.srcdir, 'man', 'richprofile-sim.1'), 'utf8');
+  const section = help.slice(help.indexOf('Options:'), help.indexOf('Paths:'));
+  const options = [...new Set([...section.matchAll(/--([a-z][a-z-]+)/g)].map((m) => m[1]))].filter((o) => o !== 'help');
+  assert.ok(options.length >= 10, options.join(' '));
+  for (const o of options) assert.ok(man.includes(`Fl -${o}`), `--${o} in the manual`);
+  const faults = ['delay', 'stall', 'stallbody', 'status', 'notxml', 'code', 'truncate', 'short', 'reset', 'drop', 'redirect', 'close', 'oversize', 'slow'];
+  for (const f of faults) {
+    assert.match(help, new RegExp(`\\b${f}\\b`), `${f} in --help`);
+    assert.match(man, new RegExp(`^\\.Cm ${f}\\b`, 'm'), `${f} in the manual`);
+  }
+});
+
 test('a bad users file is an error naming the file and the line', async () => {
   const ok = '[user a]\ntoken = t-a\nFirstname = A\n';
   const cases = [
