@@ -128,6 +128,7 @@ answer(struct rp_buf *b, const char *token, rp_attrset infos)
 	rp_attrset withheld, granted;
 	struct rp_buf url = SIM_BUF_INIT;
 	struct timespec now;
+	long long age_ms;
 	int i;
 
 	if (u == NULL) {
@@ -135,8 +136,11 @@ answer(struct rp_buf *b, const char *token, rp_attrset infos)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* In milliseconds: whole seconds would expire a token up to 1 s early. */
+	age_ms = (long long)(now.tv_sec - u->issued.tv_sec) * 1000 +
+	    (now.tv_nsec - u->issued.tv_nsec) / 1000000;
 	if (u->expired || (sim.lifetime_s > 0 &&
-	    now.tv_sec - u->issued.tv_sec >= sim.lifetime_s)) {
+	    age_ms >= (long long)sim.lifetime_s * 1000)) {
 		error_body(b, CODE_EXPIRED_TOKEN, "ExpiredTokenException: token expired", NULL);
 		return;
 	}
