@@ -416,3 +416,9 @@ rp_render_error_json(const struct rp_renderer *r, int http_status,
 	rp_esc_json_string(out, text, strlen(text));
 	return rp_buf_putc(out, '}');
 }
+
+int
+rp_render_json_attributes(struct rp_buf *b, const struct rp_profile *p)
+{
+	return json_attributes(b, p);
+}

@@ -92,4 +92,10 @@ int rp_render_error(const struct rp_renderer *r, int http_status,
 int rp_render_error_json(const struct rp_renderer *r, int http_status,
     const char *accept_language, struct rp_buf *out);
 
+/*
+ * The "attributes" object of rp_render_json alone, for a profile without
+ * a renderer (richprofile fetch --format json).  p may be NULL: {}.
+ */
+int rp_render_json_attributes(struct rp_buf *b, const struct rp_profile *p);
+
 #endif

@@ -14,3 +14,7 @@ check_PROGRAMS += tests/test_client
 TESTS += tests/test_client
 tests_test_client_CFLAGS = $(TEST_CFLAGS)
 tests_test_client_LDADD = tests/libtestserver.a $(TEST_LIBS) $(SSL_LIBS) $(CRYPTO_LIBS)
+
+# The richprofile tool against the real simulator (needs python3 and curl).
+TESTS += tests/cli.sh
+EXTRA_DIST += tests/cli.sh
