@@ -26,6 +26,8 @@
  *   fcgiArgs   extra arguments of richprofile-fcgi.
  *   site       { 'file.shtml': 'content' } extra files of the site root.
  *   env        extra environment of richprofile-fcgi.
+ *   webPort, simPort  fixed ports instead of free ones (the demo's 8080
+ *              and 8081); tests leave them out.
  *
  * What it returns (fields):
  *   dir            the temporary directory (removed by stop() unless the
@@ -247,7 +249,7 @@ function stopChild(child, signal = 'SIGTERM') {
 }
 
 async function startSim(dir, opts) {
-  const args = ['--listen', '127.0.0.1:0', '--users', paths.users, '--photos', paths.photos,
+  const args = ['--listen', `127.0.0.1:${opts.simPort || 0}`, '--users', paths.users, '--photos', paths.photos,
     '--cookie', 'rp_token'].concat(opts.simArgs || []);
   const child = spawnTracked(paths.sim, args, { pipeStdout: true }, path.join(dir, 'sim.log'));
   const url = await new Promise((resolve, reject) => {
@@ -440,8 +442,8 @@ async function startStack(opts = {}) {
   try {
     stack.sim = await startSim(dir, opts);
     children.push(stack.sim.proc);
-    const webPort = server ? await freePort() : 0;
-    const siteUrl = `http://127.0.0.1:${webPort || 1}`;
+    const webPort = server ? (opts.webPort || await freePort()) : 0;
+    const siteUrl = webPort ? `http://127.0.0.1:${webPort}` : 'http://127.0.0.1';
     stack.confObject = mergeConf(baseConf(stack.sim.url, stack.sim.port, siteUrl, dir), opts.config);
     stack.fcgi = await startFcgi(dir, stack.confObject, opts);
     children.push(stack.fcgi.proc);

@@ -1,0 +1,58 @@
+/* fcgi_app.c: loading what every request of richprofile-fcgi shares. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "fcgi_app.h"
+
+/*
+ * A stop waits for the slowest request there can be: one upstream call
+ * bounded by [upstream] timeout_ms (which includes connecting), plus
+ * this much for rendering and writing the answer.
+ */
+#define GRACE_EXTRA_MS 1000
+
+int
+rp_app_load(const char *path, struct rp_app **out, char *err, size_t errlen)
+{
+	struct rp_app *app;
+	int rc;
+
+	if ((app = calloc(1, sizeof(*app))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return RP_ENOMEM;
+	}
+	if ((rc = rp_cfg_load(path, &app->cfg, err, errlen)) != RP_OK)
+		goto out;
+	if (app->cfg->nviews == 0) {
+		snprintf(err, errlen, "%s: no [view NAME] section: a request "
+		    "has nothing to show; add one (see the sample "
+		    "richprofile.conf)", app->cfg->path);
+		rc = RP_ECONFIG;
+		goto out;
+	}
+	/* The first view of the file is what a query without view= gets. */
+	app->default_view = &app->cfg->views[0];
+	if ((rc = rp_renderer_new(app->cfg, &app->renderer, err,
+	    errlen)) != RP_OK)
+		goto out;
+	app->grace_ms = app->cfg->upstream.timeout_ms + GRACE_EXTRA_MS;
+out:
+	if (rc != RP_OK)
+		rp_app_free(app);
+	else
+		*out = app;
+	return rc;
+}
+
+void
+rp_app_free(struct rp_app *app)
+{
+	if (app == NULL)
+		return;
+	rp_renderer_free(app->renderer);
+	rp_cfg_free(app->cfg);
+	free(app);
+}

@@ -1,0 +1,39 @@
+/* fcgi_fetch.c: how richprofile-fcgi obtains the profile of a request. */
+#include "config.h"
+
+#include "client.h"
+#include "err.h"
+#include "fcgi_fetch.h"
+#include "log.h"
+
+int
+rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
+    rp_attrset infos, struct rp_profile **out)
+{
+	struct rp_fetch_info info = { 0 };
+	struct rp_profile *p = NULL;
+	int rc;
+
+	rc = rp_client_fetch(req->client, token, len, infos, &p, &info);
+	req->log.upstream = rp_errclass(info.err);
+	req->log.upstream_status = info.http_status;
+	req->log.upstream_us = info.elapsed_us;
+	if (rc != RP_OK)
+		return rc;
+	req->log.upstream_code = p->code;
+	/* Failures name their cause once, where they are seen. */
+	if (info.err != RP_OK)
+		rp_log(RP_LOG_WARN, "upstream call failed (%s): %s%s%s; "
+		    "answering unavailable", rp_errclass(info.err),
+		    rp_strerror(info.err), info.detail[0] != '\0' ? ": " : "",
+		    info.detail);
+	else if (p->outcome == RP_OUT_MALFORMED)
+		rp_log(RP_LOG_WARN, "upstream body rejected at line %lu, "
+		    "column %lu: %s; answering unavailable", p->line,
+		    p->column, p->reason != NULL ? p->reason : "malformed");
+	else if (p->outcome == RP_OUT_APIERROR)
+		rp_log(RP_LOG_WARN, "the API answered error code %ld; "
+		    "answering unavailable", p->code);
+	*out = p;
+	return RP_OK;
+}

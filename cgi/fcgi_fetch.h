@@ -1,0 +1,23 @@
+/* fcgi_fetch.h: how richprofile-fcgi obtains the profile of a request. */
+#ifndef RP_FCGI_FETCH_H
+#define RP_FCGI_FETCH_H
+
+#include <stddef.h>
+
+#include "attr.h"
+#include "fcgi_request.h"
+#include "profile.h"
+
+/*
+ * The one step from (token, infos) to a profile: every route that shows
+ * profile data goes through here, so caching, coalescing or a circuit
+ * breaker wrap this function and nothing else.  token (len bytes) is
+ * borrowed and never logged.  Fills the upstream fields of req->log
+ * (class, HTTP status, <code>, time).  Yields a profile in *out unless
+ * memory runs out (RP_ENOMEM): an upstream failure is a profile whose
+ * outcome says so.  Caller frees *out with rp_profile_free.
+ */
+int rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
+    rp_attrset infos, struct rp_profile **out);
+
+#endif

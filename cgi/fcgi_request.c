@@ -1,0 +1,151 @@
+/* fcgi_request.c: one request of richprofile-fcgi, from environment to answer. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "err.h"
+#include "fcgi_request.h"
+#include "fcgi_routes.h"
+#include "render.h"
+
+/* Longest route name looked at; longer segments cannot match. */
+#define ROUTE_NAME_MAX 64
+
+const char *
+rp_req_param(const struct rp_req *req, const char *name)
+{
+	return FCGX_GetParam(name, req->envp);
+}
+
+static long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
+/*
+ * Copies the last "/" segment of path[0..n) into out.  A segment too
+ * long for out becomes "?", which names no route: it must not shrink to
+ * "" and so reach the default route.
+ */
+static void
+last_segment(const char *path, size_t n, char *out, size_t size)
+{
+	size_t start = n, len;
+
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	len = n - start;
+	if (len >= size) {
+		snprintf(out, size, "?");
+		return;
+	}
+	memcpy(out, path + start, len);
+	out[len] = '\0';
+}
+
+void
+rp_request_route_name(char **envp, char *out, size_t size)
+{
+	const char *script = FCGX_GetParam("SCRIPT_NAME", envp);
+	const char *info = FCGX_GetParam("PATH_INFO", envp);
+	const char *uri;
+	char joined[1024];
+
+	/*
+	 * SCRIPT_NAME (+ PATH_INFO) is the path of this very request in
+	 * both servers, SSI subrequests included.  DOCUMENT_URI is too in
+	 * nginx, but Apache's mod_include sets it to the including page;
+	 * REQUEST_URI is the page in both.  Hence this order.
+	 */
+	if ((script != NULL && *script != '\0') ||
+	    (info != NULL && *info != '\0')) {
+		int n = snprintf(joined, sizeof(joined), "%s%s",
+		    script != NULL ? script : "", info != NULL ? info : "");
+
+		if (n >= 0 && (size_t)n < sizeof(joined))
+			last_segment(joined, (size_t)n, out, size);
+		else
+			snprintf(out, size, "?");  /* longer than any route */
+		return;
+	}
+	uri = FCGX_GetParam("DOCUMENT_URI", envp);
+	if (uri != NULL && *uri != '\0') {
+		last_segment(uri, strlen(uri), out, size);
+		return;
+	}
+	uri = FCGX_GetParam("REQUEST_URI", envp);
+	if (uri == NULL)
+		uri = "";
+	last_segment(uri, strcspn(uri, "?#"), out, size);
+}
+
+void
+rp_req_error(struct rp_req *req, int http_status, int json)
+{
+	const struct rp_renderer *r = req->app->renderer;
+
+	rp_resp_reset(&req->resp);
+	req->resp.http_status = http_status;
+	if (json) {
+		req->resp.content_type = RP_CT_JSON;
+		if (rp_render_error_json(r, http_status, req->accept_language,
+		    &req->resp.body) == RP_OK)
+			return;
+	} else if (rp_render_error(r, http_status, req->accept_language,
+	    &req->resp.body) == RP_OK) {
+		return;
+	}
+	/* Out of memory: an empty body still says what happened. */
+	rp_buf_reset(&req->resp.body);
+}
+
+void
+rp_request_handle(const struct rp_app *app, struct rp_client *client,
+    char **envp, const struct rp_io *io)
+{
+	struct rp_req req;
+	const struct rp_route *route;
+	char name[ROUTE_NAME_MAX + 1];
+	long t0 = now_us();
+
+	memset(&req, 0, sizeof(req));
+	req.app = app;
+	req.client = client;
+	req.envp = envp;
+	req.method = FCGX_GetParam("REQUEST_METHOD", envp);
+	req.head = req.method != NULL && strcmp(req.method, "HEAD") == 0;
+	req.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", envp);
+	req.log.upstream_us = -1;
+	rp_resp_init(&req.resp);
+
+	rp_request_route_name(envp, name, sizeof(name));
+	req.log.method = req.method;
+	req.log.route = name;
+	route = rp_route_find(name);
+	if (route == NULL) {
+		rp_req_error(&req, 404, 0);
+	} else if (req.method == NULL || (strcmp(req.method, "GET") != 0 &&
+	    strcmp(req.method, "HEAD") != 0)) {
+		rp_req_error(&req, 405, 0);
+		rp_resp_header(&req.resp, "Allow", "GET, HEAD");
+	} else {
+		if (*route->name == '\0')
+			req.log.route = "fragment";
+		route->handle(&req);
+	}
+	req.log.status = req.resp.rp_status;
+	req.log.http_status = req.resp.http_status;
+	if (rp_resp_send(&req.resp, req.head, io) != 0)
+		req.log.note = "client_gone";
+	req.log.total_us = now_us() - t0;
+	rp_log_request(&req.log);
+	rp_resp_free(&req.resp);
+}

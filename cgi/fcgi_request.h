@@ -1,0 +1,56 @@
+/* fcgi_request.h: one request of richprofile-fcgi, from environment to answer. */
+#ifndef RP_FCGI_REQUEST_H
+#define RP_FCGI_REQUEST_H
+
+#include "client.h"
+#include "fcgi_app.h"
+#include "fcgi_response.h"
+#include "hash.h"
+#include "log.h"
+
+/*
+ * One request as the route handlers see it.  Lives on the worker's
+ * stack for the length of the request; everything it points to is
+ * borrowed from the worker (client), the program (app) or the
+ * web server's parameters (envp).
+ */
+struct rp_req {
+	const struct rp_app *app;
+	struct rp_client *client;      /* this worker's; reused connection */
+	char **envp;                   /* CGI/FastCGI parameters */
+	const char *method;            /* REQUEST_METHOD */
+	int head;                      /* HEAD: headers only */
+	const char *accept_language;   /* HTTP_ACCEPT_LANGUAGE or NULL */
+	struct rp_resp resp;           /* what the handler answers */
+	struct rp_log_request log;     /* what the log line says */
+	char fingerprint[RP_FINGERPRINT_LEN + 1];
+};
+
+/* A request parameter ("HTTP_COOKIE", "QUERY_STRING"...), or NULL. */
+const char *rp_req_param(const struct rp_req *req, const char *name);
+
+/*
+ * Answers the request described by envp through io: routes it, runs the
+ * handler, sends the answer and writes the log line.  Never fails: what
+ * goes wrong becomes an error answer and a log line.
+ */
+void rp_request_handle(const struct rp_app *app, struct rp_client *client,
+    char **envp, const struct rp_io *io);
+
+/*
+ * The route name of a request: the last segment of its path, taken from
+ * SCRIPT_NAME + PATH_INFO (what nginx's fastcgi_params and Apache's
+ * mod_proxy_fcgi both set to the path of the request, or of the SSI
+ * subrequest), else DOCUMENT_URI, else REQUEST_URI without its query.
+ * Writes at most size bytes (NUL included) into out: "" when the path
+ * ends with "/", "?" when the segment is too long to be a route.
+ */
+void rp_request_route_name(char **envp, char *out, size_t size);
+
+/*
+ * Replaces the answer by the short error fragment (or JSON when json)
+ * for http_status (400, 404, 405, 500) in the request's language.
+ */
+void rp_req_error(struct rp_req *req, int http_status, int json);
+
+#endif

@@ -1,0 +1,404 @@
+/* fcgi_server.c: worker threads, accept loop, signals, graceful stop. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "client.h"
+#include "err.h"
+#include "fcgi_request.h"
+#include "fcgi_server.h"
+#include "log.h"
+
+/*
+ * How shutdown works.  SIGTERM/SIGINT are blocked in the workers, so the
+ * handler (installed without SA_RESTART) always runs on the main thread,
+ * which sleeps in poll() on a self-pipe.  The handler only sets a flag,
+ * tells libfcgi (FCGX_ShutdownPending) and writes to the pipe.  The main
+ * thread then wakes the workers that sit in accept(): it sends them
+ * SIGUSR2, whose empty handler (again without SA_RESTART) makes accept()
+ * fail with EINTR, and libfcgi, seeing its shutdown flag, returns an
+ * error instead of retrying.  A kick can arrive just before a worker
+ * enters accept(), so kicks repeat every KICK_MS until every worker has
+ * left.  The listening socket itself is never shut down: with spawn-fcgi
+ * or systemd it is shared with other processes that must keep serving.
+ * Workers busy with a request finish it, bounded by the grace time.
+ */
+#define KICK_MS 50
+#define KICK_SIGNAL SIGUSR2
+
+enum worker_state { W_STARTING, W_ACCEPTING, W_BUSY, W_DONE };
+
+struct worker {
+	pthread_t thread;
+	int started;                 /* pthread_create succeeded */
+	atomic_int state;            /* enum worker_state */
+	long id;
+	const struct rp_app *app;    /* borrowed */
+	int listen_fd;
+	struct rp_server *srv;       /* borrowed */
+};
+
+struct rp_server {
+	pthread_mutex_t lock;
+	pthread_cond_t done;         /* signalled when a worker leaves */
+	long running;                /* workers not yet W_DONE; under lock */
+	atomic_int listener_failed;  /* accept failed for another reason */
+};
+
+/* Lock-free, so the handler may set it and every thread sees it. */
+static atomic_int stop_requested;
+static int wake_pipe[2] = { -1, -1 };
+
+/* Async-signal-safe: a flag, libfcgi's flag, one byte to the pipe. */
+static void
+on_stop_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	atomic_store(&stop_requested, 1);
+	FCGX_ShutdownPending();
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], &b, 1) < 0) {
+		/* The pipe is full: a wake-up is already pending. */
+	}
+	errno = saved;
+}
+
+/* Only here so that the signal interrupts accept(). */
+static void
+on_kick(int sig)
+{
+	(void)sig;
+}
+
+static int
+install(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;     /* no SA_RESTART: blocking calls return EINTR */
+	return sigaction(sig, &sa, NULL);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes the response bytes to the FastCGI stdout stream. */
+static int
+fcgi_write(void *ctx, const char *buf, size_t len)
+{
+	FCGX_Stream *out = ctx;
+
+	/* A web server that hung up makes this fail: only this request. */
+	return FCGX_PutStr(buf, (int)len, out) == (int)len ? 0 : -1;
+}
+
+static void
+worker_leave(struct worker *w)
+{
+	atomic_store(&w->state, W_DONE);
+	pthread_mutex_lock(&w->srv->lock);
+	w->srv->running--;
+	pthread_cond_broadcast(&w->srv->done);
+	pthread_mutex_unlock(&w->srv->lock);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rp_client *client = NULL;
+	FCGX_Request req;
+	int rc, failures = 0;
+
+	if (FCGX_InitRequest(&req, w->listen_fd, 0) != 0) {
+		rp_log(RP_LOG_ERROR, "worker %ld: FCGX_InitRequest failed; "
+		    "out of memory?", w->id);
+		atomic_store(&w->srv->listener_failed, 1);
+		goto out;
+	}
+	if ((rc = rp_client_new(w->app->cfg, &client)) != RP_OK) {
+		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP "
+		    "client: %s", w->id, rp_strerror((enum rp_err)rc));
+		atomic_store(&w->srv->listener_failed, 1);
+		goto out;
+	}
+	for (;;) {
+		atomic_store(&w->state, W_ACCEPTING);
+		if (atomic_load(&stop_requested))
+			break;
+		rc = FCGX_Accept_r(&req);
+		if (rc < 0) {
+			if (atomic_load(&stop_requested))
+				break;
+			/*
+			 * EINTR without a stop (a stray signal) and the
+			 * transient errors libfcgi passes up are retried; a
+			 * listener that keeps failing is fatal.
+			 */
+			if (-rc == EINTR)
+				continue;
+			rp_log(RP_LOG_ERROR, "worker %ld: accepting on the "
+			    "FastCGI socket failed: %s", w->id,
+			    rc > -4096 ? strerror(-rc) : "libfcgi error");
+			if (++failures >= 10 || -rc == EBADF ||
+			    -rc == ENOTSOCK || -rc == EINVAL) {
+				atomic_store(&w->srv->listener_failed, 1);
+				break;
+			}
+			usleep(10000);
+			continue;
+		}
+		failures = 0;
+		atomic_store(&w->state, W_BUSY);
+		{
+			struct rp_io io = { fcgi_write, req.out };
+
+			rp_request_handle(w->app, client, req.envp, &io);
+		}
+		FCGX_Finish_r(&req);
+	}
+	FCGX_Free(&req, 1);
+out:
+	rp_client_free(client);
+	worker_leave(w);
+	if (atomic_load(&w->srv->listener_failed) && wake_pipe[1] >= 0) {
+		unsigned char b = 0;
+
+		if (write(wake_pipe[1], &b, 1) < 0) {
+			/* A wake-up is already pending. */
+		}
+	}
+	return NULL;
+}
+
+/* Sends KICK_SIGNAL to every worker still waiting in accept(). */
+static void
+kick_acceptors(struct worker *ws, long n)
+{
+	for (long i = 0; i < n; i++) {
+		int st = atomic_load(&ws[i].state);
+
+		if (ws[i].started && (st == W_ACCEPTING || st == W_STARTING))
+			pthread_kill(ws[i].thread, KICK_SIGNAL);
+	}
+}
+
+/* Waits until every worker is done or deadline (monotonic ms) passes. */
+static long
+wait_workers(struct rp_server *srv, struct worker *ws, long n, long deadline)
+{
+	long left;
+
+	for (;;) {
+		struct timespec ts;
+		long wait_until;
+
+		pthread_mutex_lock(&srv->lock);
+		left = srv->running;
+		pthread_mutex_unlock(&srv->lock);
+		if (left == 0 || now_ms() >= deadline)
+			break;
+		kick_acceptors(ws, n);
+		wait_until = now_ms() + KICK_MS;
+		if (wait_until > deadline)
+			wait_until = deadline;
+		/* The condvar uses CLOCK_REALTIME: convert the short wait. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (wait_until - now_ms()) * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&srv->lock);
+		if (srv->running > 0)
+			pthread_cond_timedwait(&srv->done, &srv->lock, &ts);
+		pthread_mutex_unlock(&srv->lock);
+	}
+	return left;
+}
+
+int
+rp_server_run(const struct rp_app *app, const struct rp_listener *l,
+    long threads)
+{
+	struct rp_server srv;
+	struct worker *ws = NULL;
+	sigset_t block, old;
+	long i, left, started = 0;
+	int status = 1, sig_seen = 0;
+
+	memset(&srv, 0, sizeof(srv));
+	pthread_mutex_init(&srv.lock, NULL);
+	pthread_cond_init(&srv.done, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(wake_pipe) != 0 ||
+	    fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
+		rp_log_console(RP_LOG_ERROR, "cannot create the signal pipe: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (install(SIGTERM, on_stop_signal) != 0 ||
+	    install(SIGINT, on_stop_signal) != 0 ||
+	    install(KICK_SIGNAL, on_kick) != 0) {
+		rp_log_console(RP_LOG_ERROR, "cannot install signal handlers: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((ws = calloc((size_t)threads, sizeof(*ws))) == NULL) {
+		rp_log_console(RP_LOG_ERROR, "out of memory for %ld workers", threads);
+		goto out;
+	}
+
+	/* Workers inherit this mask: stop signals reach the main thread only. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 0; i < threads; i++) {
+		ws[i].id = i;
+		ws[i].app = app;
+		ws[i].listen_fd = l->fd;
+		ws[i].srv = &srv;
+		atomic_init(&ws[i].state, W_STARTING);
+		pthread_mutex_lock(&srv.lock);
+		srv.running++;
+		pthread_mutex_unlock(&srv.lock);
+		if (pthread_create(&ws[i].thread, NULL, worker_main,
+		    &ws[i]) != 0) {
+			pthread_mutex_lock(&srv.lock);
+			srv.running--;
+			pthread_mutex_unlock(&srv.lock);
+			rp_log(RP_LOG_WARN, "could only start %ld of %ld worker "
+			    "threads: %s; lower [server] threads or -n", i,
+			    threads, strerror(errno));
+			break;
+		}
+		ws[i].started = 1;
+		started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started == 0) {
+		rp_log_console(RP_LOG_ERROR, "no worker thread could start");
+		goto out;
+	}
+	rp_log(RP_LOG_INFO, "richprofile-fcgi %s serving on %s with %ld "
+	    "threads", PACKAGE_VERSION, l->desc, started);
+
+	/* Sleep until a stop signal or a failed listener. */
+	while (!atomic_load(&stop_requested) &&
+	    !atomic_load(&srv.listener_failed)) {
+		struct pollfd pfd = { wake_pipe[0], POLLIN, 0 };
+		unsigned char buf[16];
+
+		if (poll(&pfd, 1, -1) > 0 && (pfd.revents & POLLIN)) {
+			ssize_t n = read(wake_pipe[0], buf, sizeof(buf));
+
+			for (ssize_t k = 0; k < n; k++)
+				if (buf[k] != 0)
+					sig_seen = buf[k];
+		}
+	}
+	if (atomic_load(&stop_requested)) {
+		rp_log(RP_LOG_INFO, "%s received: no new requests; waiting up "
+		    "to %ld ms for those in flight", sig_seen == SIGINT ?
+		    "SIGINT" : "SIGTERM", app->grace_ms);
+	} else {
+		/* Stop the others too, the same way. */
+		atomic_store(&stop_requested, 1);
+		FCGX_ShutdownPending();
+	}
+	left = wait_workers(&srv, ws, threads, now_ms() + app->grace_ms);
+	if (left > 0) {
+		/* Their threads still use app and the listener: leave them. */
+		rp_log(RP_LOG_WARN, "%ld request(s) still running after the "
+		    "grace time of %ld ms; exiting without them", left,
+		    app->grace_ms);
+		/*
+		 * exit() would tear down what they still use (the
+		 * configuration, libcurl, stdio); _exit leaves nothing
+		 * half-freed, and every log line is already written.
+		 */
+		_exit(atomic_load(&srv.listener_failed) ? 1 : 0);
+	}
+	for (i = 0; i < threads; i++)
+		if (ws[i].started)
+			pthread_join(ws[i].thread, NULL);
+	if (atomic_load(&srv.listener_failed)) {
+		rp_log_console(RP_LOG_ERROR, "stopped: the FastCGI listener on %s "
+		    "failed (see above)", l->desc);
+		status = 1;
+	} else {
+		rp_log(RP_LOG_INFO, "stopped cleanly");
+		status = 0;
+	}
+out:
+	free(ws);
+	return status;
+}
+
+/* Writes all of buf to stdout, the CGI response channel. */
+static int
+stdout_write(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	while (len > 0) {
+		ssize_t w = write(STDOUT_FILENO, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+rp_server_run_cgi(const struct rp_app *app)
+{
+	extern char **environ;
+	struct rp_client *client = NULL;
+	struct rp_io io = { stdout_write, NULL };
+	int rc, status = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (getenv("REQUEST_METHOD") == NULL) {
+		rp_log_console(RP_LOG_ERROR, "no FastCGI socket on fd 0 and no CGI "
+		    "request in the environment (REQUEST_METHOD is unset): "
+		    "give -s unix:/PATH or -s tcp:HOST:PORT, or start it from "
+		    "spawn-fcgi or the web server; see -h");
+		goto out;
+	}
+	if ((rc = rp_client_new(app->cfg, &client)) != RP_OK) {
+		rp_log_console(RP_LOG_ERROR, "cannot create the HTTP client: %s",
+		    rp_strerror((enum rp_err)rc));
+		goto out;
+	}
+	rp_request_handle(app, client, environ, &io);
+	status = 0;
+out:
+	rp_client_free(client);
+	return status;
+}

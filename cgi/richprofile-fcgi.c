@@ -1,0 +1,168 @@
+/* richprofile-fcgi.c: the FastCGI program: options, start-up, then serve. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <fcgiapp.h>
+
+#include "client.h"
+#include "err.h"
+#include "fcgi_app.h"
+#include "fcgi_listen.h"
+#include "fcgi_server.h"
+#include "hash.h"
+#include "log.h"
+
+/* Bounds of -n and [server] threads: one thread per request in flight. */
+#define THREADS_MAX 1024
+/* Connections the kernel queues while every worker is busy. */
+#define LISTEN_BACKLOG 1024
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: richprofile-fcgi [-c FILE] [-s unix:/PATH | -s tcp:HOST:PORT]"
+	    " [-n THREADS] [-t] [-V] [-h]\n"
+	    "\n"
+	    "Serves the signed-in user's Orange RichProfile as an HTML fragment\n"
+	    "(or JSON) to a web server over FastCGI.\n"
+	    "\n"
+	    "  -c FILE     configuration file (default %s/richprofile.conf)\n"
+	    "  -s SOCKET   listen on unix:/PATH or tcp:HOST:PORT; without -s the\n"
+	    "              listening socket is fd 0 (spawn-fcgi, mod_fcgid), and\n"
+	    "              when fd 0 is no socket one CGI request is answered\n"
+	    "  -n THREADS  worker threads (default: [server] threads)\n"
+	    "  -t          check the configuration and templates, then exit\n"
+	    "  -V          print the version and exit\n"
+	    "  -h          print this help and exit\n"
+	    "\n"
+	    "Routes (last path segment): fragment (default), profile.json, ping.\n"
+	    "Query: view=NAME, return=/site/path.  SIGTERM or SIGINT: finish the\n"
+	    "requests in flight, then exit 0.\n", RP_SYSCONFDIR);
+}
+
+/* A decimal in [lo, hi]; -1 when s is anything else. */
+static long
+parse_count(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = NULL, *spec = NULL;
+	struct rp_app *app = NULL;
+	struct rp_listener l;
+	char err[1024];
+	long threads = 0;
+	int c, test = 0, status = 1, rc, client_init = 0, listening = 0;
+
+	while ((c = getopt(argc, argv, "c:s:n:tVh")) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 's':
+			spec = optarg;
+			break;
+		case 'n':
+			if ((threads = parse_count(optarg, 1, THREADS_MAX)) < 0) {
+				fprintf(stderr, "richprofile-fcgi: -n %s: expected "
+				    "a number of threads from 1 to %d\n", optarg,
+				    THREADS_MAX);
+				return 2;
+			}
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'V':
+			printf("richprofile-fcgi %s (%s)\n", PACKAGE_VERSION,
+			    curl_version());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "richprofile-fcgi: unexpected argument \"%s\"; "
+		    "see -h\n", argv[optind]);
+		return 2;
+	}
+
+	if ((rc = rp_app_load(conf, &app, err, sizeof(err))) != RP_OK) {
+		fprintf(stderr, "richprofile-fcgi: %s\n", err);
+		goto out;
+	}
+	if (test) {
+		printf("richprofile-fcgi: configuration %s and its templates "
+		    "are ok\n", app->cfg->path);
+		status = 0;
+		goto out;
+	}
+	if (threads == 0)
+		threads = app->cfg->server.threads;
+	if (threads < 1 || threads > THREADS_MAX) {
+		fprintf(stderr, "richprofile-fcgi: %s: [server] threads = %ld: "
+		    "expected 1 to %d\n", app->cfg->path, threads, THREADS_MAX);
+		goto out;
+	}
+	if (rp_log_open(app->cfg->server.log_file, app->cfg->server.log_level,
+	    err, sizeof(err)) != RP_OK) {
+		fprintf(stderr, "richprofile-fcgi: %s\n", err);
+		goto out;
+	}
+	/* Process-wide set-up, before any thread: libsodium, libcurl, libfcgi. */
+	if (rp_hash_init() != RP_OK) {
+		rp_log_console(RP_LOG_ERROR, "libsodium failed to initialise; is "
+		    "/dev/urandom readable?");
+		goto out;
+	}
+	if (rp_client_global_init() != RP_OK) {
+		rp_log_console(RP_LOG_ERROR, "libcurl failed to initialise");
+		goto out;
+	}
+	client_init = 1;
+	if (rp_client_global_warning() != NULL)
+		rp_log(RP_LOG_WARN, "%s", rp_client_global_warning());
+	if (FCGX_Init() != 0) {
+		rp_log_console(RP_LOG_ERROR, "libfcgi failed to initialise");
+		goto out;
+	}
+	if (rp_listen_open(spec, LISTEN_BACKLOG, &l, err, sizeof(err)) !=
+	    RP_OK) {
+		rp_log_console(RP_LOG_ERROR, "%s", err);
+		goto out;
+	}
+	listening = 1;
+	if (l.cgi)
+		status = rp_server_run_cgi(app);
+	else
+		status = rp_server_run(app, &l, threads);
+out:
+	if (listening)
+		rp_listen_close(&l);
+	if (client_init)
+		rp_client_global_cleanup();
+	rp_app_free(app);
+	rp_log_close();
+	return status;
+}
