@@ -30,6 +30,7 @@
 #define DEF_MAX_DEPTH 16u
 #define DEF_MAX_VALUE 4096u
 #define DEF_MAX_ITEMS 64u
+#define MAX_DEPTH_CAP 256u
 
 /* A scratch buffer grown past this is not kept for the next parse. */
 #define KEEP_SCRATCH (64u * 1024u)
@@ -647,6 +648,9 @@ limits_apply(struct rp_parse_limits *lim, const struct rp_parse_limits *in)
 	    DEF_MAX_VALUE;
 	lim->max_items = in != NULL && in->max_items ? in->max_items :
 	    DEF_MAX_ITEMS;
+	/* One frame per level is allocated up front: keep that small. */
+	if (lim->max_depth > MAX_DEPTH_CAP)
+		lim->max_depth = MAX_DEPTH_CAP;
 	/* Offsets in buf are 32-bit; the body bounds everything in it. */
 	if (lim->max_bytes > UINT32_MAX / 4)
 		lim->max_bytes = UINT32_MAX / 4;

@@ -410,6 +410,28 @@ START_TEST(feed_reports_bad_body_early)
 }
 END_TEST
 
+START_TEST(huge_limits_are_capped)
+{
+	struct rp_parse_limits lim = { .max_depth = 4000000000u };
+	struct rp_parser *ps;
+	struct rp_profile *p;
+	char body[4096];
+	size_t len = 0;
+	int i;
+
+	/* 300 levels: past the cap of 256 whatever the caller asked. */
+	len = (size_t)snprintf(body, sizeof(body), "<error>");
+	for (i = 0; i < 300; i++)
+		len += (size_t)snprintf(body + len, sizeof(body) - len, "<e>");
+	ck_assert_int_eq(rp_parser_new(0, &lim, &ps), RP_OK);
+	ck_assert_int_eq(rp_parser_feed(ps, body, len), RP_EMALFORMED);
+	ck_assert_int_eq(rp_parser_finish(ps, &p), RP_OK);
+	ck_assert_ptr_nonnull(strstr(p->reason, "more than 256 deep"));
+	rp_profile_free(p);
+	rp_parser_free(ps);
+}
+END_TEST
+
 /* Two parsers alive at once in one thread, and a reused one, stay apart. */
 START_TEST(parsers_do_not_share_state)
 {
@@ -525,6 +547,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, full_response_every_attribute);
 	tcase_add_test(tc, malformed_says_where);
 	tcase_add_test(tc, feed_reports_bad_body_early);
+	tcase_add_test(tc, huge_limits_are_capped);
 	tcase_add_test(tc, parsers_do_not_share_state);
 	tcase_add_test(tc, threads_parse_side_by_side);
 	suite_add_tcase(s, tc);
