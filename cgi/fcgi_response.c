@@ -118,5 +118,8 @@ rp_resp_send(const struct rp_resp *r, int head, const struct rp_io *io)
 	if (!head && r->body.len > 0 &&
 	    io->write(io->ctx, r->body.data, r->body.len) != 0)
 		return -1;
+	/* Small answers sit in a buffer: only the flush learns of a hang-up. */
+	if (io->flush != NULL && io->flush(io->ctx) != 0)
+		return -1;
 	return 0;
 }

@@ -10,6 +10,8 @@
 struct rp_io {
 	int (*write)(void *ctx, const char *buf, size_t len); /* 0 or -1 */
 	void *ctx;
+	/* Pushes buffered bytes out: 0, or -1 when the peer is gone.  May be NULL. */
+	int (*flush)(void *ctx);
 };
 
 #define RP_CT_HTML "text/html; charset=utf-8"
@@ -46,9 +48,9 @@ void rp_resp_reset(struct rp_resp *r);
 int rp_resp_header(struct rp_resp *r, const char *name, const char *value);
 
 /*
- * Writes the CGI/FastCGI header block and, unless head, the body.
- * Returns 0, or -1 when the web server went away (nothing to do but
- * drop the request).
+ * Writes the CGI/FastCGI header block and, unless head, the body, and
+ * flushes.  Returns 0, or -1 when the web server went away (nothing to
+ * do but drop the request and say so in its log line).
  */
 int rp_resp_send(const struct rp_resp *r, int head, const struct rp_io *io);
 

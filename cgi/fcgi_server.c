@@ -114,6 +114,12 @@ fcgi_write(void *ctx, const char *buf, size_t len)
 	return FCGX_PutStr(buf, (int)len, out) == (int)len ? 0 : -1;
 }
 
+static int
+fcgi_flush(void *ctx)
+{
+	return FCGX_FFlush(ctx) == 0 ? 0 : -1;
+}
+
 static void
 worker_leave(struct worker *w)
 {
@@ -173,7 +179,7 @@ worker_main(void *arg)
 		failures = 0;
 		atomic_store(&w->state, W_BUSY);
 		{
-			struct rp_io io = { fcgi_write, req.out };
+			struct rp_io io = { fcgi_write, req.out, fcgi_flush };
 
 			rp_request_handle(w->app, client, req.envp, &io);
 		}
@@ -380,7 +386,7 @@ rp_server_run_cgi(const struct rp_app *app)
 {
 	extern char **environ;
 	struct rp_client *client = NULL;
-	struct rp_io io = { stdout_write, NULL };
+	struct rp_io io = { stdout_write, NULL, NULL };
 	int rc, status = 1;
 
 	signal(SIGPIPE, SIG_IGN);

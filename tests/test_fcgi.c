@@ -98,7 +98,7 @@ START_TEST(answer_bytes_get_and_head)
 {
 	struct rp_resp r;
 	struct rp_buf out;
-	struct rp_io io = { collect, &out };
+	struct rp_io io = { collect, &out, NULL };
 	const char *want =
 	    "Status: 403 Forbidden\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
@@ -157,7 +157,7 @@ broken(void *ctx, const char *buf, size_t len)
 START_TEST(a_gone_client_is_reported)
 {
 	struct rp_resp r;
-	struct rp_io io = { broken, NULL };
+	struct rp_io io = { broken, NULL, NULL };
 
 	rp_resp_init(&r);
 	rp_buf_puts(&r.body, "x");
