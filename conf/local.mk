@@ -85,6 +85,12 @@ dist_rptemplates_DATA = conf/templates/ok.html conf/templates/partial.html \
 rpcssdir = $(datadir)/richprofile
 dist_rpcss_DATA = conf/richprofile.css
 
-# Web-server snippets and the sample account page (richprofile-fcgi).
-EXTRA_DIST += conf/nginx/richprofile.conf conf/apache/richprofile.conf \
-	conf/site/account.shtml
+# Web-server snippets and the sample account page (richprofile-fcgi),
+# installed with the other examples, one directory each since the two
+# snippets share a name.
+rpexamplesnginxdir = $(rpexamplesdir)/nginx
+dist_rpexamplesnginx_DATA = conf/nginx/richprofile.conf
+rpexamplesapachedir = $(rpexamplesdir)/apache
+dist_rpexamplesapache_DATA = conf/apache/richprofile.conf
+rpexamplessitedir = $(rpexamplesdir)/site
+dist_rpexamplessite_DATA = conf/site/account.shtml
