@@ -1,13 +1,9 @@
 /* test_sim_parse.c: the simulator's answers, fetched with libcurl and read by the real parser (lib/parse.c). */
 #include "config.h"
 
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <check.h>
 #include <curl/curl.h>
@@ -16,108 +12,25 @@
 #include "parse.h"
 #include "profile.h"
 #include "../testutil.h"
-
-static pid_t sim_pid;
-static char sim_url[128];
-
-/*
- * Starts tests/sim/richprofile-sim on a free port and reads the URL it
- * prints.  Runs once, in the parent, before the forked test cases.
- */
-static void
-sim_start(void)
-{
-	int out[2];
-	struct pollfd pfd;
-	char line[256];
-	size_t n = 0;
-	char *nl;
-
-	if (pipe(out) != 0)
-		abort();
-	if ((sim_pid = fork()) == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		close(out[1]);
-		execl(rp_test_buildpath("tests/sim/richprofile-sim"),
-		    "richprofile-sim", "--listen", "127.0.0.1:0",
-		    "--users", rp_test_srcpath("conf/sim-users.conf"),
-		    (char *)NULL);
-		_exit(127);
-	}
-	close(out[1]);
-	pfd.fd = out[0];
-	pfd.events = POLLIN;
-	/* Bounded: ten seconds for the "listening on" line. */
-	while ((nl = memchr(line, '\n', n)) == NULL) {
-		ssize_t r;
-
-		if (n == sizeof(line) || poll(&pfd, 1, 10000) <= 0 ||
-		    (r = read(out[0], line + n, sizeof(line) - n)) <= 0) {
-			fprintf(stderr, "richprofile-sim did not start\n");
-			kill(sim_pid, SIGKILL);
-			exit(EXIT_FAILURE);
-		}
-		n += (size_t)r;
-	}
-	*nl = '\0';
-	if (sscanf(line, "listening on %127s", sim_url) != 1)
-		abort();
-	close(out[0]);
-}
-
-static void
-sim_stop(void)
-{
-	int status;
-
-	kill(sim_pid, SIGTERM);
-	if (waitpid(sim_pid, &status, 0) != sim_pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "richprofile-sim did not stop cleanly\n");
-		exit(EXIT_FAILURE);
-	}
-}
-
-static size_t
-collect(char *p, size_t size, size_t n, void *cls)
-{
-	struct { char *data; size_t len; } *b = cls;
-	char *nd = realloc(b->data, b->len + size * n + 1);
-
-	ck_assert_ptr_nonnull(nd);
-	memcpy(nd + b->len, p, size * n);
-	b->len += size * n;
-	nd[b->len] = '\0';
-	b->data = nd;
-	return size * n;
-}
+#include "simproc.h"
 
 /* Asks the simulator for infos as token; parses the body whatever the status. */
 static struct rp_profile *
 ask(const char *infos, const char *token)
 {
-	struct { char *data; size_t len; } body = { NULL, 0 };
 	struct rp_profile *p = NULL;
 	rp_attrset set;
-	CURL *c = curl_easy_init();
-	char *etok, url[1024];
+	char *etok, *body, path[1024];
+	long status;
 
-	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(rp_attrset_parse(infos, &set, NULL, NULL), 0);
-	etok = curl_easy_escape(c, token, 0);
-	snprintf(url, sizeof(url), "%s/PersonalRichProfile/V1?action="
-	    "getPersonalRichProfile&infos=%s&token=%s", sim_url, infos, etok);
+	etok = curl_easy_escape(NULL, token, 0);
+	snprintf(path, sizeof(path), "/PersonalRichProfile/V1?action="
+	    "getPersonalRichProfile&infos=%s&token=%s", infos, etok);
 	curl_free(etok);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
-	curl_easy_cleanup(c);
-	ck_assert_int_eq(rp_parse(set, NULL, body.data != NULL ? body.data : "",
-	    body.len, &p), RP_OK);
-	free(body.data);
+	body = sim_http(path, 0, &status);
+	ck_assert_int_eq(rp_parse(set, NULL, body, strlen(body), &p), RP_OK);
+	free(body);
 	return p;
 }
 
