@@ -66,7 +66,10 @@ function shared(start) {
   };
 }
 after(async () => {
-  for (const s of started) await s.stop();
+  for (const s of started) {
+    const st = await s.stop();
+    assert.equal(st.fcgi.code, 0, `richprofile-fcgi exit status: ${JSON.stringify(st.fcgi)}`);
+  }
   if (optDir) fs.rmSync(optDir, { recursive: true, force: true });
 });
 

@@ -28,6 +28,9 @@
  *   env        extra environment of richprofile-fcgi.
  *   webPort, simPort  fixed ports instead of free ones (the demo's 8080
  *              and 8081); tests leave them out.
+ *   wrapper    a command line to run richprofile-fcgi under, e.g.
+ *              ['valgrind', '--error-exitcode=9']; default from the
+ *              environment variable RP_TEST_FCGI_WRAPPER (space-separated).
  *
  * What it returns (fields):
  *   dir            the temporary directory (removed by stop() unless the
@@ -50,7 +53,10 @@
  *                         program's socket (see fcgiRequest below).
  *   stopFcgi(signal)      sends signal (default SIGTERM) to the program and
  *                         resolves to { code, signal, ms } when it exits.
- *   stop()                stops everything it started, by PID, and cleans up.
+ *   stop()                stops everything it started, by PID (SIGTERM, then
+ *                         SIGKILL after 8 s), removes the directory and
+ *                         resolves to { sim, fcgi, server } exit results
+ *                         ({ code, signal, ms } each).
  *
  * Paths come from the automake test environment (top_srcdir, top_builddir)
  * or default to this source tree.  Every wait is bounded; a piece that does
@@ -312,7 +318,11 @@ async function startFcgi(dir, conf, opts) {
   const args = ['-c', confFile, '-s', `unix:${socket}`, '-n', String(opts.threads || 8)]
     .concat(opts.fcgiArgs || []);
   const log = path.join(dir, 'fcgi.log');
-  const child = spawnTracked(paths.fcgi, args, { env: Object.assign({}, process.env, opts.env || {}) }, log);
+  const wrapper = opts.wrapper ||
+    (process.env.RP_TEST_FCGI_WRAPPER ? process.env.RP_TEST_FCGI_WRAPPER.split(/\s+/).filter(Boolean) : []);
+  const cmd = wrapper.length ? wrapper[0] : paths.fcgi;
+  const argv = wrapper.length ? wrapper.slice(1).concat([paths.fcgi], args) : args;
+  const child = spawnTracked(cmd, argv, { env: Object.assign({}, process.env, opts.env || {}) }, log);
   await waitConnect({ path: socket }, child, `richprofile-fcgi (${readIf(log)})`,
     Date.now() + START_TIMEOUT_MS);
   /* Web servers as root run their workers as another user. */
@@ -432,25 +442,25 @@ async function startStack(opts = {}) {
     dir, base: null, sim: null, fcgi: null, server: null, cookieName: 'rp_token',
     users: readUsers(paths.users), paths,
   };
-  const children = [];
+  const children = [];   /* [name, child] in start order */
   stack.stop = async () => {
-    const results = [];
-    for (const c of children.reverse()) results.push(await stopChild(c));
+    const results = {};
+    for (const [name, c] of children.reverse()) results[name] = await stopChild(c);
     if (!process.env.RP_TEST_KEEP) fs.rmSync(dir, { recursive: true, force: true });
     return results;
   };
   try {
     stack.sim = await startSim(dir, opts);
-    children.push(stack.sim.proc);
+    children.push(['sim', stack.sim.proc]);
     const webPort = server ? (opts.webPort || await freePort()) : 0;
     const siteUrl = webPort ? `http://127.0.0.1:${webPort}` : 'http://127.0.0.1';
     stack.confObject = mergeConf(baseConf(stack.sim.url, stack.sim.port, siteUrl, dir), opts.config);
     stack.fcgi = await startFcgi(dir, stack.confObject, opts);
-    children.push(stack.fcgi.proc);
+    children.push(['fcgi', stack.fcgi.proc]);
     if (server) {
       writeSite(dir, opts.site);
       stack.server = await startServer(server, dir, webPort, stack.fcgi.socket);
-      children.push(stack.server.proc);
+      children.push(['server', stack.server.proc]);
       stack.base = `http://127.0.0.1:${webPort}`;
     }
   } catch (e) {

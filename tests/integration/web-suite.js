@@ -117,7 +117,10 @@ function defineSuite(server) {
       cardInfos = nameSet(stack.confObject['view card'].infos);
     });
     after(async () => {
-      if (stack) await stack.stop();
+      if (!stack) return;
+      const st = await stack.stop();
+      /* Also catches leaks and errors of sanitizer or valgrind builds. */
+      assert.equal(st.fcgi.code, 0, `richprofile-fcgi exit status: ${JSON.stringify(st.fcgi)}`);
     });
   }
 
