@@ -10,7 +10,8 @@ rp_debian_packages=(
 	libmicrohttpd-dev libssl-dev check
 	# tests, demo, benchmark, fuzzing
 	nginx-light apache2 curl openssl ca-certificates valgrind clang
-	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin mandoc systemd chromium
+	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin libapache2-mod-fcgid mandoc
+	systemd chromium
 	python3 procps iproute2
 )
 
