@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "err.h"
+#include "fcgi_activate.h"
 #include "fcgi_listen.h"
 
 /*
@@ -164,7 +165,15 @@ rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
 
 	memset(&l, 0, sizeof(l));
 	l.fd = -1;
-	if (spec == NULL) {
+	if (spec == NULL && (rc = rp_listen_activated(&l.fd, err,
+	    errlen)) != RP_OK) {
+		/* Activated, but not with one listening socket: err says so. */
+	} else if (spec == NULL && l.fd >= 0) {
+		/* systemd socket activation (fcgi_activate.c). */
+		l.owned = 1;
+		snprintf(l.desc, sizeof(l.desc), "fd %d (systemd socket "
+		    "activation)", l.fd);
+	} else if (spec == NULL) {
 		/*
 		 * The FastCGI convention: the listener is fd 0.  libfcgi
 		 * tells a listening socket (getpeername fails with ENOTCONN)
