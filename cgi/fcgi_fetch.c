@@ -5,6 +5,7 @@
 #include "err.h"
 #include "fcgi_fetch.h"
 #include "log.h"
+#include "metrics.h"
 
 int
 rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
@@ -15,6 +16,8 @@ rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
 	int rc;
 
 	rc = rp_client_fetch(req->client, token, len, infos, &p, &info);
+	if (rc == RP_OK)
+		rp_metrics_upstream(info.err, info.elapsed_us);
 	req->log.upstream = rp_errclass(info.err);
 	req->log.upstream_status = info.http_status;
 	req->log.upstream_us = info.elapsed_us;

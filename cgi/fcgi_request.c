@@ -10,6 +10,7 @@
 #include "err.h"
 #include "fcgi_request.h"
 #include "fcgi_routes.h"
+#include "metrics.h"
 #include "render.h"
 
 /* Longest route name looked at; longer segments cannot match. */
@@ -147,5 +148,8 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 		req.log.note = "client_gone";
 	req.log.total_us = now_us() - t0;
 	rp_log_request(&req.log);
+	/* An unknown route's name came from the URL: counted as "other". */
+	rp_metrics_request(route != NULL ? req.log.route : NULL,
+	    req.log.status, req.log.http_status);
 	rp_resp_free(&req.resp);
 }

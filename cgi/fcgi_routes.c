@@ -10,6 +10,8 @@ const struct rp_route rp_routes[] = {
 	{ "fragment",     rp_route_fragment },
 	{ "profile.json", rp_route_json },
 	{ "ping",         rp_route_ping },
+	{ "status",       rp_route_status },  /* fcgi_ops_routes.c */
+	{ "ready",        rp_route_ready },
 	{ NULL, NULL }
 };
 

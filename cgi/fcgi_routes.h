@@ -25,5 +25,10 @@ const struct rp_route *rp_route_find(const char *name);
 void rp_route_fragment(struct rp_req *req);     /* fcgi_profile_routes.c */
 void rp_route_json(struct rp_req *req);         /* fcgi_profile_routes.c */
 void rp_route_ping(struct rp_req *req);         /* fcgi_routes.c */
+void rp_route_status(struct rp_req *req);       /* fcgi_ops_routes.c */
+void rp_route_ready(struct rp_req *req);        /* fcgi_ops_routes.c */
+
+/* Registers the route names as metric labels; once, before threads. */
+void rp_routes_metrics_init(void);              /* fcgi_ops_routes.c */
 
 #endif

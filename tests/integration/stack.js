@@ -375,6 +375,7 @@ DefaultRuntimeDir ${dir}
 Mutex file:${dir} default
 LoadModule mpm_event_module ${m}/mod_mpm_event.so
 LoadModule authz_core_module ${m}/mod_authz_core.so
+LoadModule authz_host_module ${m}/mod_authz_host.so
 LoadModule mime_module ${m}/mod_mime.so
 LoadModule dir_module ${m}/mod_dir.so
 LoadModule include_module ${m}/mod_include.so
