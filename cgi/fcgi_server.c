@@ -17,9 +17,11 @@
 
 #include "client.h"
 #include "err.h"
+#include "fcgi_live.h"
 #include "fcgi_request.h"
 #include "fcgi_server.h"
 #include "log.h"
+#include "metrics.h"
 
 /*
  * How shutdown works.  SIGTERM/SIGINT are blocked in the workers, so the
@@ -45,7 +47,7 @@ struct worker {
 	int started;                 /* pthread_create succeeded */
 	atomic_int state;            /* enum worker_state */
 	long id;
-	const struct rp_app *app;    /* borrowed */
+	struct rp_live *live;        /* borrowed: the configuration in service */
 	int listen_fd;
 	struct rp_server *srv;       /* borrowed */
 };
@@ -60,6 +62,8 @@ struct rp_server {
 /* Lock-free, so the handler may set it and every thread sees it. */
 static atomic_int stop_requested;
 static int wake_pipe[2] = { -1, -1 };
+/* SIGHUP: reload the configuration (on the main thread, fcgi_live.c). */
+static volatile sig_atomic_t reload_requested;
 
 /* Async-signal-safe: a flag, libfcgi's flag, one byte to the pipe. */
 static void
@@ -74,6 +78,50 @@ on_stop_signal(int sig)
 		/* The pipe is full: a wake-up is already pending. */
 	}
 	errno = saved;
+}
+
+/* Async-signal-safe: a flag and one byte to wake the main thread. */
+static void
+on_reload_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	reload_requested = 1;
+	if (wake_pipe[1] >= 0 && write(wake_pipe[1], &b, 1) < 0) {
+		/* The pipe is full: a wake-up is already pending. */
+	}
+	errno = saved;
+}
+
+/*
+ * The worker's HTTP client borrows the configuration it was made from
+ * (*cur): after a reload, the first request on the new configuration
+ * makes a new client (the endpoint, timeouts or CA may have changed)
+ * and lets the old configuration go.  When that fails the worker keeps
+ * serving with the client it has.
+ */
+static void
+client_follow(struct worker *w, struct rp_live_app *la,
+    struct rp_live_app **cur, struct rp_client **client)
+{
+	struct rp_client *c = NULL;
+	int rc;
+
+	if (la == *cur)
+		return;
+	if ((rc = rp_client_new(la->app->cfg, &c)) != RP_OK) {
+		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP client "
+		    "for the reloaded configuration: %s; keeping the old one",
+		    w->id, rp_strerror((enum rp_err)rc));
+		return;
+	}
+	rp_client_free(*client);
+	*client = c;
+	/* la is this request's reference; the worker takes one of its own. */
+	rp_live_release(*cur);
+	atomic_fetch_add_explicit(&la->refs, 1, memory_order_relaxed);
+	*cur = la;
 }
 
 /* Only here so that the signal interrupts accept(). */
@@ -135,6 +183,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rp_client *client = NULL;
+	struct rp_live_app *client_la = NULL; /* what client borrows */
 	FCGX_Request req;
 	int rc, failures = 0;
 
@@ -144,7 +193,8 @@ worker_main(void *arg)
 		atomic_store(&w->srv->listener_failed, 1);
 		goto out;
 	}
-	if ((rc = rp_client_new(w->app->cfg, &client)) != RP_OK) {
+	client_la = rp_live_acquire(w->live);
+	if ((rc = rp_client_new(client_la->app->cfg, &client)) != RP_OK) {
 		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP "
 		    "client: %s", w->id, rp_strerror((enum rp_err)rc));
 		atomic_store(&w->srv->listener_failed, 1);
@@ -181,13 +231,21 @@ worker_main(void *arg)
 		{
 			struct rp_io io = { fcgi_write, req.out, fcgi_flush };
 
-			rp_request_handle(w->app, client, req.envp, &io);
+			/* This request's configuration, whatever a reload does. */
+			struct rp_live_app *la = rp_live_acquire(w->live);
+
+			rp_metrics_busy(+1);
+			client_follow(w, la, &client_la, &client);
+			rp_request_handle(la->app, client, req.envp, &io);
+			rp_live_release(la);
+			rp_metrics_busy(-1);
 		}
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);
 out:
 	rp_client_free(client);
+	rp_live_release(client_la);
 	worker_leave(w);
 	if (atomic_load(&w->srv->listener_failed) && wake_pipe[1] >= 0) {
 		unsigned char b = 0;
@@ -244,9 +302,12 @@ wait_workers(struct rp_server *srv, struct worker *ws, long n, long deadline)
 }
 
 int
-rp_server_run(const struct rp_app *app, const struct rp_listener *l,
+rp_server_run(struct rp_live *live, const struct rp_listener *l,
     long threads)
 {
+	struct rp_live_app *la;
+	long grace_ms;
+	char err[1024];
 	struct rp_server srv;
 	struct worker *ws = NULL;
 	sigset_t block, old;
@@ -265,6 +326,7 @@ rp_server_run(const struct rp_app *app, const struct rp_listener *l,
 	}
 	if (install(SIGTERM, on_stop_signal) != 0 ||
 	    install(SIGINT, on_stop_signal) != 0 ||
+	    install(SIGHUP, on_reload_signal) != 0 ||
 	    install(KICK_SIGNAL, on_kick) != 0) {
 		rp_log_console(RP_LOG_ERROR, "cannot install signal handlers: %s",
 		    strerror(errno));
@@ -283,7 +345,7 @@ rp_server_run(const struct rp_app *app, const struct rp_listener *l,
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < threads; i++) {
 		ws[i].id = i;
-		ws[i].app = app;
+		ws[i].live = live;
 		ws[i].listen_fd = l->fd;
 		ws[i].srv = &srv;
 		atomic_init(&ws[i].state, W_STARTING);
@@ -308,6 +370,7 @@ rp_server_run(const struct rp_app *app, const struct rp_listener *l,
 		rp_log_console(RP_LOG_ERROR, "no worker thread could start");
 		goto out;
 	}
+	rp_metrics_workers(started);
 	rp_log(RP_LOG_INFO, "richprofile-fcgi %s serving on %s with %ld "
 	    "threads", PACKAGE_VERSION, l->desc, started);
 
@@ -321,25 +384,41 @@ rp_server_run(const struct rp_app *app, const struct rp_listener *l,
 			ssize_t n = read(wake_pipe[0], buf, sizeof(buf));
 
 			for (ssize_t k = 0; k < n; k++)
-				if (buf[k] != 0)
+				if (buf[k] != 0 && buf[k] != SIGHUP)
 					sig_seen = buf[k];
 		}
+		if (reload_requested && !atomic_load(&stop_requested)) {
+			reload_requested = 0;
+			if (rp_live_reload(live, err, sizeof(err)) == RP_OK)
+				rp_log(RP_LOG_INFO, "SIGHUP: configuration %s "
+				    "reloaded (generation %lu); requests in "
+				    "flight finish on the old one",
+				    live->cur->app->cfg->path,
+				    live->cur->generation);
+			else
+				rp_log(RP_LOG_ERROR, "SIGHUP: reload refused, "
+				    "the running configuration stays in "
+				    "service: %s", err);
+		}
 	}
+	la = rp_live_acquire(live);
+	grace_ms = la->app->grace_ms;
+	rp_live_release(la);
 	if (atomic_load(&stop_requested)) {
 		rp_log(RP_LOG_INFO, "%s received: no new requests; waiting up "
 		    "to %ld ms for those in flight", sig_seen == SIGINT ?
-		    "SIGINT" : "SIGTERM", app->grace_ms);
+		    "SIGINT" : "SIGTERM", grace_ms);
 	} else {
 		/* Stop the others too, the same way. */
 		atomic_store(&stop_requested, 1);
 		FCGX_ShutdownPending();
 	}
-	left = wait_workers(&srv, ws, threads, now_ms() + app->grace_ms);
+	left = wait_workers(&srv, ws, threads, now_ms() + grace_ms);
 	if (left > 0) {
 		/* Their threads still use app and the listener: leave them. */
 		rp_log(RP_LOG_WARN, "%ld request(s) still running after the "
 		    "grace time of %ld ms; exiting without them", left,
-		    app->grace_ms);
+		    grace_ms);
 		/*
 		 * exit() would tear down what they still use (the
 		 * configuration, libcurl, stdio); _exit leaves nothing

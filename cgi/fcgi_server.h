@@ -3,6 +3,7 @@
 #define RP_FCGI_SERVER_H
 
 #include "fcgi_app.h"
+#include "fcgi_live.h"
 #include "fcgi_listen.h"
 
 /*
@@ -12,7 +13,7 @@
  * stop, 1 when the listener failed).  SIGPIPE is ignored for the whole
  * process: a web server that hangs up costs only that request.
  */
-int rp_server_run(const struct rp_app *app, const struct rp_listener *l,
+int rp_server_run(struct rp_live *live, const struct rp_listener *l,
     long threads);
 
 /*

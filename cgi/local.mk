@@ -23,3 +23,10 @@ sbin_PROGRAMS += cgi/richprofile-fcgi
 cgi_richprofile_fcgi_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 cgi_richprofile_fcgi_LDADD = $(RP_LIBS) $(FCGI_LIBS)
 cgi_richprofile_fcgi_SOURCES = cgi/richprofile-fcgi.c $(rp_fcgi_sources)
+
+# Operations (issue 8): systemd socket activation, SIGHUP reload, the
+# status (Prometheus metrics) and ready routes.
+rp_fcgi_sources += \
+	cgi/fcgi_activate.c cgi/fcgi_activate.h \
+	cgi/fcgi_live.c cgi/fcgi_live.h \
+	cgi/fcgi_ops_routes.c

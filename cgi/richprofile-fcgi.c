@@ -14,6 +14,8 @@
 #include "err.h"
 #include "fcgi_app.h"
 #include "fcgi_listen.h"
+#include "fcgi_live.h"
+#include "fcgi_routes.h"
 #include "fcgi_server.h"
 #include "hash.h"
 #include "log.h"
@@ -67,6 +69,7 @@ main(int argc, char **argv)
 	const char *conf = NULL, *spec = NULL;
 	struct rp_app *app = NULL;
 	struct rp_listener l;
+	struct rp_live live;
 	char err[1024];
 	long threads = 0;
 	int c, test = 0, status = 1, rc, client_init = 0, listening = 0;
@@ -155,8 +158,16 @@ main(int argc, char **argv)
 	listening = 1;
 	if (l.cgi)
 		status = rp_server_run_cgi(app);
-	else
-		status = rp_server_run(app, &l, threads);
+	else if (rp_live_init(&live, app) != RP_OK) {
+		app = NULL;    /* taken, and freed, by rp_live_init */
+		rp_log_console(RP_LOG_ERROR, "out of memory");
+	} else {
+		/* From here the configuration is live's: SIGHUP replaces it. */
+		app = NULL;
+		rp_routes_metrics_init();
+		status = rp_server_run(&live, &l, threads);
+		rp_live_destroy(&live);
+	}
 out:
 	if (listening)
 		rp_listen_close(&l);

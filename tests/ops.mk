@@ -16,3 +16,10 @@ check_PROGRAMS += tests/ops/test_metrics
 TESTS += tests/ops/test_metrics
 tests_ops_test_metrics_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests
 tests_ops_test_metrics_LDADD = $(TEST_LIBS)
+# The program under its process managers and web servers, its metrics,
+# readiness and reload (they skip when the program is not built or a tool
+# is missing; tests/deps.sh installs the tools).
+TESTS += tests/ops/activate.sh tests/ops/spawnfcgi.sh tests/ops/fcgid.sh \
+	tests/ops/status.sh tests/ops/reload.sh tests/ops/restrict.js
+EXTRA_DIST += tests/ops/activate.sh tests/ops/spawnfcgi.sh tests/ops/fcgid.sh \
+	tests/ops/status.sh tests/ops/reload.sh tests/ops/restrict.js
