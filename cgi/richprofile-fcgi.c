@@ -37,16 +37,19 @@ usage(FILE *f)
 	    "\n"
 	    "  -c FILE     configuration file (default %s/richprofile.conf)\n"
 	    "  -s SOCKET   listen on unix:/PATH or tcp:HOST:PORT; without -s the\n"
-	    "              listening socket is fd 0 (spawn-fcgi, mod_fcgid), and\n"
-	    "              when fd 0 is no socket one CGI request is answered\n"
+	    "              listening socket is the one systemd passes (LISTEN_FDS),\n"
+	    "              else fd 0 (spawn-fcgi, mod_fcgid), and when fd 0 is\n"
+	    "              no socket one CGI request is answered\n"
 	    "  -n THREADS  worker threads (default: [server] threads)\n"
 	    "  -t          check the configuration and templates, then exit\n"
 	    "  -V          print the version and exit\n"
 	    "  -h          print this help and exit\n"
 	    "\n"
-	    "Routes (last path segment): fragment (default), profile.json, ping.\n"
-	    "Query: view=NAME, return=/site/path.  SIGTERM or SIGINT: finish the\n"
-	    "requests in flight, then exit 0.\n", RP_SYSCONFDIR);
+	    "Routes (last path segment): fragment (default), profile.json, ping,\n"
+	    "status (Prometheus metrics), ready (200 or 503).\n"
+	    "Query: view=NAME, return=/site/path.  SIGHUP: reload the configuration\n"
+	    "and templates.  SIGTERM or SIGINT: finish the requests in flight, then\n"
+	    "exit 0.  See richprofile-fcgi(8).\n", RP_SYSCONFDIR);
 }
 
 /* A decimal in [lo, hi]; -1 when s is anything else. */

@@ -6,7 +6,7 @@ srcdir=${top_srcdir:-.}
 pages="man/richprofile.1 man/richprofile-sim.1 man/richprofile.conf.5 man/richprofile-fcgi.8"
 n=0
 for p in $pages; do n=$((n + 3)); done
-n=$((n + 2))
+n=$((n + 5))
 echo "1..$n"
 if ! command -v mandoc >/dev/null 2>&1; then
 	i=0
@@ -62,4 +62,58 @@ if [ "$nattrs" -gt 20 ] && [ -z "$missing" ]; then
 	echo "ok $i - richprofile.conf.5 lists all $nattrs attributes of lib/attr.c"
 else
 	echo "not ok $i - richprofile.conf.5 lists all $nattrs attributes of lib/attr.c; missing: $(echo $missing)"
+fi
+
+# The programs' own help and their pages say the same: every option, every
+# route, every exit status.  Skipped until the programs are built.
+builddir=${top_builddir:-.}
+fcgi=$builddir/cgi/richprofile-fcgi
+cli=$builddir/cgi/richprofile
+page8=$srcdir/man/richprofile-fcgi.8
+page1=$srcdir/man/richprofile.1
+i=$((i + 1))
+if [ -x "$fcgi" ]; then
+	help=$("$fcgi" -h)
+	missing=$(printf '%s\n' "$help" | sed -n 's/^  -\([a-zA-Z]\) .*/\1/p' |
+		while read -r o; do grep -Eq "^\\.It Fl $o( |\$)" "$page8" || echo "-$o"; done)
+	# "Routes (last path segment): a (default), b, c (what)." -> a b c
+	check_routes=$(printf '%s\n' "$help" | sed -n '/^Routes/,/^Query/p' | tr '\n' ' ' |
+		sed -e 's/^Routes ([^)]*)://' -e 's/Query:.*//' -e 's/([^)]*)//g' | tr ', ' '\n\n' |
+		sed 's/\.$//' | grep -x '[a-z][a-z.]*[a-z]' |
+		while read -r r; do grep -Eq "^\\.It Cm $r\$" "$page8" || echo "route:$r"; done)
+	nroutes=$(printf '%s\n' "$help" | sed -n '/^Routes/,/^Query/p' | tr '\n' ' ' |
+		sed -e 's/^Routes ([^)]*)://' -e 's/Query:.*//' -e 's/([^)]*)//g' | tr ', ' '\n\n' |
+		sed 's/\.$//' | grep -cx '[a-z][a-z.]*[a-z]')
+	[ "$nroutes" -ge 3 ] || check_routes="$check_routes (only $nroutes routes found in -h)"
+	if [ -z "$missing$check_routes" ]; then
+		echo "ok $i - richprofile-fcgi.8 documents every option and route of richprofile-fcgi -h"
+	else
+		echo "not ok $i - richprofile-fcgi.8 misses what -h lists: $(echo $missing $check_routes)"
+	fi
+else
+	echo "ok $i # SKIP richprofile-fcgi is not built"
+fi
+i=$((i + 1))
+if [ -x "$cli" ]; then
+	help=$("$cli" --help)
+	missing=$(printf '%s\n' "$help" | grep -o -- '--[a-z][a-z-]*' | sort -u |
+		while read -r o; do grep -q "Fl -${o#--}\( \|\$\)" "$page1" || echo "$o"; done)
+	if [ -z "$missing" ]; then
+		echo "ok $i - richprofile.1 documents every option of richprofile --help"
+	else
+		echo "not ok $i - richprofile.1 misses options of richprofile --help: $(echo $missing)"
+	fi
+	i=$((i + 1))
+	missing=$(printf '%s\n' "$help" | sed -n '/^Exit status/,$s/^  \([0-9]\)  .*/\1/p' |
+		while read -r x; do grep -qx "\.It $x" "$page1" || echo "$x"; done)
+	nx=$(printf '%s\n' "$help" | sed -n '/^Exit status/,$p' | grep -c '^  [0-9]  ')
+	if [ "$nx" -gt 3 ] && [ -z "$missing" ]; then
+		echo "ok $i - richprofile.1 documents all $nx exit statuses of richprofile --help"
+	else
+		echo "not ok $i - richprofile.1 documents all $nx exit statuses of richprofile --help; missing: $(echo $missing)"
+	fi
+else
+	echo "ok $i # SKIP richprofile is not built"
+	i=$((i + 1))
+	echo "ok $i # SKIP richprofile is not built"
 fi
