@@ -144,12 +144,16 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	}
 	req.log.status = req.resp.rp_status;
 	req.log.http_status = req.resp.http_status;
+	/*
+	 * Counted before the answer leaves: a client that has its answer
+	 * finds it in the next scrape.  An unknown route's name came from
+	 * the URL: it is counted as "other".
+	 */
+	rp_metrics_request(route != NULL ? req.log.route : NULL,
+	    req.log.status, req.log.http_status);
 	if (rp_resp_send(&req.resp, req.head, io) != 0)
 		req.log.note = "client_gone";
 	req.log.total_us = now_us() - t0;
 	rp_log_request(&req.log);
-	/* An unknown route's name came from the URL: counted as "other". */
-	rp_metrics_request(route != NULL ? req.log.route : NULL,
-	    req.log.status, req.log.http_status);
 	rp_resp_free(&req.resp);
 }

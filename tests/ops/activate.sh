@@ -24,6 +24,8 @@ check "the program does not run before the first connection" \
 
 fcgi_get "$sock" ping >"$tmp/ping.out" 2>&1
 check "ping answers ok through the activated socket" grep -qx "ok" "$tmp/ping.out"
+# The main thread logs it once the workers run: maybe after the answer.
+wait_grep "serving on" "$tmp/fcgi.log"
 check "the program logs that it serves the socket systemd passed" \
 	grep -q "serving on fd 3 (systemd socket activation)" "$tmp/fcgi.log"
 

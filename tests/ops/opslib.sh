@@ -62,6 +62,16 @@ wait_for() {
 	done
 }
 
+# Waits up to 5 s for a line matching $1 in file $2 (log lines may come
+# from another thread after the answer the test saw).
+wait_grep() {
+	i=0
+	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # A demo user's token, from the simulator's users file.
 token_of() {
 	sed -n "/^\[user $1\]/,/^\[/s/^token = //p" "$srcdir/conf/sim-users.conf"

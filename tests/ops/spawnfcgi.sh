@@ -39,6 +39,7 @@ else
 	nok "a signed-in user's fragment comes through the spawn-fcgi socket"
 	show "$tmp/frag.out"; show "$tmp/spawn.log"
 fi
+wait_grep "serving on" "$tmp/spawn.log"
 check "the program serves the socket spawn-fcgi passed on fd 0" \
 	grep -q "serving on fd 0" "$tmp/spawn.log"
 
@@ -49,8 +50,7 @@ mode=$(stat -c '%a %G' "$sock")
 check "the socket is mode 0660, group $group (got $mode)" test "$mode" = "660 $group"
 
 kill -HUP $pid
-i=0
-while ! grep -q 'reloaded' "$tmp/spawn.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_grep 'reloaded' "$tmp/spawn.log"
 check "SIGHUP reloads the configuration" grep -q 'SIGHUP: configuration .* reloaded' "$tmp/spawn.log"
 
 kill -TERM $pid
