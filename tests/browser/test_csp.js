@@ -1,0 +1,85 @@
+// test_csp.js: the account page is served with a strict
+// Content-Security-Policy and the fragments live with it: Chromium shows
+// them styled, with the photo, and reports no violation at all.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const S = require('./stack.js');
+
+const CSP = "default-src 'self'; img-src 'self' http: https:";
+const skip = S.skipReason();
+const users = S.demoUsers().map(S.expectations);
+// Users whose page shows every kind of fragment: complete, partial
+// (with its consent link), consent needed.
+const shown = [
+	users.find((u) => !u.expired && !u.photoRefused && !u.everythingRefused && u.photo),
+	users.find((u) => !u.expired && u.photoRefused && !u.everythingRefused),
+	users.find((u) => !u.expired && u.everythingRefused),
+];
+let stack;
+let browser;
+
+before(async () => {
+	if (skip)
+		return;
+	stack = await S.startDemo('csp');
+	browser = await S.launchBrowser();
+});
+
+after(async () => {
+	await S.closeBrowser(browser);
+	if (stack)
+		await stack.stop();
+});
+
+test('every page of the site carries the policy', { skip }, async () => {
+	for (const p of ['/', '/account.shtml', '/static/app.js', '/static/richprofile.css']) {
+		const r = await fetch(stack.siteUrl + p);
+		assert.equal(r.status, 200, p);
+		assert.equal(r.headers.get('content-security-policy'), CSP, p);
+	}
+	const account = await fetch(`${stack.siteUrl}/account.shtml`);
+	assert.equal(account.headers.get('cache-control'), 'private, no-store');
+	assert.match(account.headers.get('vary') || '', /Cookie/);
+});
+
+for (const [i, u] of shown.entries()) {
+	test(`no CSP violation with ${u ? u.id : `demo user ${i}`}'s fragments`, { skip }, async () => {
+		assert.ok(u, 'the users file has such a user');
+		const page = await browser.newPage();
+		const reports = [];
+		page.on('console', (m) => {
+			if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text()))
+				reports.push(m.text());
+		});
+		await page.addInitScript(() => {
+			window.rpViolations = [];
+			document.addEventListener('securitypolicyviolation', (e) => {
+				window.rpViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+			});
+		});
+		try {
+			await S.signIn(page, stack, u);
+			const main = await page.goto(`${stack.siteUrl}/account.shtml`);
+			assert.equal(main.headers()['content-security-policy'], CSP);
+			await S.settled(page);
+			await page.locator('#js-profile dl').waitFor();
+
+			const frag = page.locator('.account-card .rp');
+			assert.ok(await frag.isVisible(), 'the fragment is shown');
+			// The shipped stylesheet applies (no inline style was needed).
+			const sheet = await page.evaluate(() => Array.from(document.styleSheets)
+				.filter((s) => /richprofile\.css$/.test(s.href || '')).map((s) => s.cssRules.length));
+			assert.ok(sheet.length === 1 && sheet[0] > 0, 'richprofile.css is loaded');
+			if (!u.photoRefused && !u.everythingRefused) {
+				const w = await frag.locator('img').first().evaluate((img) => img.naturalWidth);
+				assert.ok(w > 0, 'the photo from the API host loaded under img-src');
+			}
+			assert.deepEqual(await page.evaluate(() => window.rpViolations), [], 'no securitypolicyviolation event');
+			assert.deepEqual(reports, [], 'no CSP report in the console');
+		} finally {
+			await page.close();
+		}
+	});
+}
