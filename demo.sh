@@ -210,7 +210,7 @@ ping_ok() { [ "$(curl -s --max-time 2 "$site_url/richprofile/ping" 2>/dev/null)"
 
 start richprofile-sim "$rundir/sim.log" "$sim" -c "$rundir/richprofile.conf" \
 	--listen "127.0.0.1:$sim_port" --public-url "$sim_url" \
-	--users "$top/conf/sim-users.conf"
+	--users "$top/conf/sim-users.conf" --photos "$top/conf/sim-photos"
 wait_for richprofile-sim "$rundir/sim.log" port_open "$sim_port"
 
 start richprofile-fcgi "$rundir/richprofile-fcgi.log" "$fcgi" \

@@ -260,6 +260,9 @@ function expectations(u) {
 		names: [display, full].filter(Boolean),
 		interests: (k.centersofinterests || '').split(',').map((s) => s.trim()).filter(Boolean),
 		photo: !/^(no|false|0)$/i.test(k.photo || 'yes'),
+		// The simulator serves a real photo unless the file gives the URL.
+		photoLoads: !/^(no|false|0)$/i.test(k.photo || 'yes') && !isRefused('PictureTagMediumURL') &&
+			!Object.keys(k).some((key) => key.startsWith('picturetag')),
 		expired: /^(yes|true|1)$/i.test(k.expired || 'no'),
 		everythingRefused: refused.includes('*'),
 		photoRefused: isRefused('PictureTagMediumURL'),
@@ -285,8 +288,13 @@ async function signIn(page, stack, u) {
 	await page.goto(`${stack.siteUrl}/`);
 	await page.locator('#signin').click();
 	await page.waitForURL(/\/signin/);
-	await page.locator(`[name="user"][value="${u.id}"]`).click();
+	await page.locator(`a[href^="/signin?user=${u.id}&"]`).click();
 	await page.waitForURL(`${stack.siteUrl}/account.shtml`);
+}
+
+// On the simulator's privacy page: "once", "always" or "refuse".
+async function privacyChoice(page, choice) {
+	await page.locator(`button[name="choice"][value="${choice}"]`).click();
 }
 
 // Waits until the page and everything it loads (photos, profile.json)
@@ -305,5 +313,5 @@ function screenshotPath(name) {
 module.exports = {
 	srcdir, builddir, outdir, skipReason, startDemo, launchBrowser,
 	closeBrowser, screenshotPath, waitGone, sleep, demoUsers, expectations,
-	labels, signIn, settled,
+	labels, signIn, settled, privacyChoice,
 };

@@ -9,8 +9,9 @@ const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
 const skip = S.skipReason();
-const users = S.demoUsers().map(S.expectations);
-const evil = users.find((u) => u.names.some((n) => /<script/i.test(n)));
+const users = S.demoUsers().map((u) => ({ ...S.expectations(u), keys: u.keys }));
+// The user whose name holds markup and whose first name holds a script.
+const evil = users.find((u) => /</.test(u.names[0] || '') && /<script/i.test(u.keys.firstname || ''));
 let stack;
 let browser;
 
@@ -70,12 +71,16 @@ test('the script-bearing user: nothing executes, the text shows literally', { sk
 		for (const html of added)
 			assert.doesNotMatch(html, /<(script|img|iframe|svg)\b/i, `app.js added only text: ${html}`);
 
-		// The name, markup and all, reads literally where a person looks.
-		const name = evil.names.find((n) => /<script/i.test(n));
+		// The name, markup and all, reads literally where a person looks:
+		// the card's name, the account view's first name, the JSON box.
 		const cardText = await page.locator('.account-card .rp').innerText();
-		assert.ok(cardText.includes(name), `the card shows ${JSON.stringify(name)} literally: ${JSON.stringify(cardText)}`);
+		assert.ok(cardText.includes(evil.names[0]),
+			`the card shows ${JSON.stringify(evil.names[0])} literally: ${JSON.stringify(cardText)}`);
+		const detailsText = await page.locator('.account-details .rp').innerText();
+		assert.ok(detailsText.includes(evil.keys.firstname),
+			`the account view shows ${JSON.stringify(evil.keys.firstname)} literally`);
 		const jsText = await page.locator('#js-profile').innerText();
-		assert.ok(jsText.includes(name), `app.js shows it literally too: ${JSON.stringify(jsText)}`);
+		assert.ok(jsText.includes(evil.names[0]), `app.js shows it literally too: ${JSON.stringify(jsText)}`);
 		await page.screenshot({ path: S.screenshotPath('escaping'), fullPage: true });
 	} finally {
 		await page.close();
