@@ -22,12 +22,13 @@ const chromiumArgs = [
 	'--disable-sync', '--disable-quic',
 ];
 
-// Why the browser tests cannot run here, or null.  Only a missing
-// Chromium is a reason to skip; everything else is a failure.
+// Why the browser tests cannot run here, or false (node:test skips on
+// null too).  Only a missing Chromium is a reason to skip; everything
+// else is a failure.
 function skipReason() {
 	if (!fs.existsSync(chromiumPath))
 		return `${chromiumPath} is missing (apt-get install chromium)`;
-	return null;
+	return false;
 }
 
 // playwright-core from tests/browser/node_modules (tests/deps.sh runs npm

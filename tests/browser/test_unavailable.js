@@ -52,7 +52,7 @@ test('upstream stopped: the page renders, with the unavailable message', { skip 
 		assert.equal(await page.locator('h1').textContent(), 'Mon compte');
 		assert.ok(await page.locator('.site-footer').isVisible());
 		assert.ok(await page.locator('#signout').isVisible());
-		assert.match(await page.locator('#js-profile .js-status').textContent(), /unavailable/);
+		assert.equal(await page.locator('#js-profile .js-status').getAttribute('data-status'), 'unavailable');
 		await page.screenshot({ path: S.screenshotPath('unavailable'), fullPage: true });
 	} finally {
 		await page.close();

@@ -13,11 +13,15 @@
 	var text = {
 		fr: { name: 'Nom', interests: "Centres d'intérêt", language: 'Langue',
 			withheld: 'Non partagé', consent: 'Donner mon accord',
-			signin: 'Se connecter', status: 'Statut', none: 'aucun',
+			signin: 'Se connecter', action: 'À faire', none: 'aucun',
+			ok: 'complet', partial: 'partiel', consentNeeded: 'accord requis',
+			signinNeeded: 'connexion requise', unavailable: 'indisponible',
 			failed: 'Le profil n\'a pas pu être lu : ' },
 		en: { name: 'Name', interests: 'Interests', language: 'Language',
 			withheld: 'Not shared', consent: 'Give my consent',
-			signin: 'Sign in', status: 'Status', none: 'none',
+			signin: 'Sign in', action: 'To do', none: 'none',
+			ok: 'complete', partial: 'partial', consentNeeded: 'consent needed',
+			signinNeeded: 'sign-in needed', unavailable: 'unavailable',
 			failed: 'The profile could not be read: ' }
 	};
 
@@ -63,7 +67,12 @@
 		var a = p.attributes || {};
 		speak(p.lang);
 		box.textContent = '';
-		box.appendChild(el('span', 'js-status js-status-' + p.status, p.status));
+		var said = { ok: t.ok, partial: t.partial, consent: t.consentNeeded,
+			signin: t.signinNeeded, unavailable: t.unavailable };
+		var status = el('span', 'js-status js-status-' + p.status,
+			said[p.status] || String(p.status));
+		status.setAttribute('data-status', String(p.status));
+		box.appendChild(status);
 		var dl = el('dl');
 		function row(label, value) {
 			dl.appendChild(el('dt', null, label));
@@ -85,9 +94,9 @@
 		if (Array.isArray(p.withheld) && p.withheld.length)
 			row(t.withheld, p.withheld.map(function (w) { return w.label || w.name; }).join(', '));
 		if (p.consent_url)
-			row(t.status, link(p.consent_url, t.consent));
+			row(t.action, link(p.consent_url, t.consent));
 		if (p.login_url)
-			row(t.status, link(p.login_url, t.signin));
+			row(t.action, link(p.login_url, t.signin));
 		box.appendChild(dl);
 	}
 
