@@ -98,6 +98,26 @@ for (const u of users) {
 	});
 }
 
+test('sign-out clears the session cookie: the page asks to sign in', { skip }, async () => {
+	const u = users.find((x) => !x.expired && !x.photoRefused && !x.everythingRefused);
+	const page = await browser.newPage();
+	try {
+		await S.signIn(page, stack, u);
+		await S.settled(page);
+		await assertClass(page.locator('.account-card .rp'), 'rp-ok');
+		await page.locator('#signout').click();
+		await page.waitForURL(`${stack.siteUrl}/`);
+		const cookies = await browser.cookies(stack.siteUrl);
+		assert.deepEqual(cookies.map((c) => c.name), [], 'no cookie left');
+		await page.goto(`${stack.siteUrl}/account.shtml`);
+		await S.settled(page);
+		await assertClass(page.locator('.account-card .rp'), 'rp-signin');
+		await assertClass(page.locator('.account-details .rp'), 'rp-signin');
+	} finally {
+		await page.close();
+	}
+});
+
 async function assertClass(loc, cls) {
 	assert.equal(await loc.count(), 1, `one .rp fragment at ${loc}`);
 	const got = await loc.getAttribute('class');
