@@ -46,11 +46,20 @@ function playwright() {
 	const dir = path.join(outdir, 'npm');
 	const mod = path.join(dir, 'node_modules', 'playwright-core');
 	if (!fs.existsSync(mod)) {
-		fs.mkdirSync(dir, { recursive: true });
+		// Several test files start at once (make -j): each installs into
+		// a directory of its own and renames it into place; the first wins.
+		const tmp = `${dir}.tmp-${process.pid}`;
+		fs.rmSync(tmp, { recursive: true, force: true });
+		fs.mkdirSync(tmp, { recursive: true });
 		for (const f of ['package.json', 'package-lock.json'])
-			fs.copyFileSync(path.join(here, f), path.join(dir, f));
+			fs.copyFileSync(path.join(here, f), path.join(tmp, f));
 		execFileSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--silent'],
-			{ cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 120000 });
+			{ cwd: tmp, stdio: ['ignore', 'inherit', 'inherit'], timeout: 120000 });
+		try {
+			fs.renameSync(tmp, dir);
+		} catch {
+			fs.rmSync(tmp, { recursive: true, force: true });
+		}
 	}
 	return require(mod);
 }
@@ -112,6 +121,11 @@ function startDemoOn(rundir, sitePort, simPort) {
 	};
 	const proc = spawn(path.join(srcdir, 'demo.sh'), ['--no-build'],
 		{ env, stdio: ['ignore', 'pipe', 'pipe'] });
+	// Should the test process end without stopping it (a crash), demo.sh
+	// still gets its SIGTERM and stops what it started.
+	const onExit = () => proc.kill('SIGTERM');
+	process.once('exit', onExit);
+	proc.once('exit', () => process.off('exit', onExit));
 	let out = '';
 	let err = '';
 	proc.stdout.on('data', (d) => { out += d; });

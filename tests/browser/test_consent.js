@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
 const skip = S.skipReason();
+const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map(S.expectations);
 // The user who withheld only the photo, and the one who withheld everything.
 const photoUser = users.find((u) => u.photoRefused && !u.everythingRefused && !u.expired);
@@ -23,13 +24,13 @@ before(async () => {
 	stack = await S.startDemo('consent');
 	browser = await S.launchBrowser();
 	page = await browser.newPage();
-});
+}, { timeout: 120000 });
 
 after(async () => {
 	await S.closeBrowser(browser);
 	if (stack)
 		await stack.stop();
-});
+}, { timeout: 60000 });
 
 const card = () => page.locator('.account-card .rp');
 const details = () => page.locator('.account-details .rp');
@@ -56,7 +57,7 @@ async function consent(choice) {
 	await S.settled(page);
 }
 
-test('photo withheld: the card shows the consent prompt with the privacy link', { skip }, async () => {
+test('photo withheld: the card shows the consent prompt with the privacy link', { skip, timeout: T }, async () => {
 	assert.ok(photoUser, 'the users file has a user who withheld only the photo');
 	await S.signIn(page, stack, photoUser);
 	await S.settled(page);
@@ -68,7 +69,7 @@ test('photo withheld: the card shows the consent prompt with the privacy link', 
 	assert.equal(url.searchParams.get('urlRetour'), `${stack.siteUrl}/account.shtml`);
 });
 
-test('grant once: the photo shows once, the prompt is back on the next visit', { skip }, async () => {
+test('grant once: the photo shows once, the prompt is back on the next visit', { skip, timeout: T }, async () => {
 	await consent('once');
 	assert.ok((await classOf(card())).includes('rp-ok'), 'the card is complete after granting once');
 	assert.ok(await photoWidth() > 0, 'the photo loaded');
@@ -81,7 +82,7 @@ test('grant once: the photo shows once, the prompt is back on the next visit', {
 	assert.ok(await privacyLink(card()).count() > 0, 'the consent link is back');
 });
 
-test('grant permanently: the photo shows now and on every later visit', { skip }, async () => {
+test('grant permanently: the photo shows now and on every later visit', { skip, timeout: T }, async () => {
 	await consent('always');
 	assert.ok((await classOf(card())).includes('rp-ok'));
 	assert.ok(await photoWidth() > 0, 'the photo loaded');
@@ -94,7 +95,7 @@ test('grant permanently: the photo shows now and on every later visit', { skip }
 	}
 });
 
-test('everything withheld: refuse keeps the consent message, grant permanently shows the profile', { skip }, async () => {
+test('everything withheld: refuse keeps the consent message, grant permanently shows the profile', { skip, timeout: T }, async () => {
 	assert.ok(allUser, 'the users file has a user who withheld everything');
 	await S.signIn(page, stack, allUser);
 	await S.settled(page);

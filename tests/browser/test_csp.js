@@ -9,6 +9,7 @@ const S = require('./stack.js');
 
 const CSP = "default-src 'self'; img-src 'self' http: https:";
 const skip = S.skipReason();
+const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map(S.expectations);
 // Users whose page shows every kind of fragment: complete, partial
 // (with its consent link), consent needed.
@@ -25,15 +26,15 @@ before(async () => {
 		return;
 	stack = await S.startDemo('csp');
 	browser = await S.launchBrowser();
-});
+}, { timeout: 120000 });
 
 after(async () => {
 	await S.closeBrowser(browser);
 	if (stack)
 		await stack.stop();
-});
+}, { timeout: 60000 });
 
-test('every page of the site carries the policy', { skip }, async () => {
+test('every page of the site carries the policy', { skip, timeout: T }, async () => {
 	for (const p of ['/', '/account.shtml', '/static/app.js', '/static/richprofile.css']) {
 		const r = await fetch(stack.siteUrl + p);
 		assert.equal(r.status, 200, p);
@@ -45,7 +46,7 @@ test('every page of the site carries the policy', { skip }, async () => {
 });
 
 for (const [i, u] of shown.entries()) {
-	test(`no CSP violation with ${u ? u.id : `demo user ${i}`}'s fragments`, { skip }, async () => {
+	test(`no CSP violation with ${u ? u.id : `demo user ${i}`}'s fragments`, { skip, timeout: T }, async () => {
 		assert.ok(u, 'the users file has such a user');
 		const page = await browser.newPage();
 		const reports = [];

@@ -11,7 +11,7 @@ const net = require('node:net');
 const path = require('node:path');
 const { srcdir, builddir, outdir, startDemo, waitGone } = require('./stack.js');
 
-test('demo.sh refuses a port that is taken, naming it, and starts nothing', async () => {
+test('demo.sh refuses a port that is taken, naming it, and starts nothing', { timeout: 60000 }, async () => {
 	const srv = net.createServer();
 	await new Promise((r) => srv.listen(0, '127.0.0.1', r));
 	const taken = srv.address().port;
@@ -61,6 +61,6 @@ async function startAndStop(signal) {
 	}
 }
 
-test('demo.sh starts the stack, and SIGTERM stops everything it started', () => startAndStop('SIGTERM'));
+test('demo.sh starts the stack, and SIGTERM stops everything it started', { timeout: 60000 }, () => startAndStop('SIGTERM'));
 
-test('Ctrl-C (SIGINT) stops everything too', () => startAndStop('SIGINT'));
+test('Ctrl-C (SIGINT) stops everything too', { timeout: 60000 }, () => startAndStop('SIGINT'));

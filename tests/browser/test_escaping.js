@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
 const skip = S.skipReason();
+const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map((u) => ({ ...S.expectations(u), keys: u.keys }));
 // The user whose name holds markup and whose first name holds a script.
 const evil = users.find((u) => /</.test(u.names[0] || '') && /<script/i.test(u.keys.firstname || ''));
@@ -20,15 +21,15 @@ before(async () => {
 		return;
 	stack = await S.startDemo('escaping');
 	browser = await S.launchBrowser();
-});
+}, { timeout: 120000 });
 
 after(async () => {
 	await S.closeBrowser(browser);
 	if (stack)
 		await stack.stop();
-});
+}, { timeout: 60000 });
 
-test('the script-bearing user: nothing executes, the text shows literally', { skip }, async () => {
+test('the script-bearing user: nothing executes, the text shows literally', { skip, timeout: T }, async () => {
 	assert.ok(evil, 'the users file has a user with a script in the name');
 	const page = await browser.newPage();
 	const dialogs = [];

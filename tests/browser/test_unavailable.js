@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
 const skip = S.skipReason();
+const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map(S.expectations);
 const u = users.find((x) => !x.expired && !x.photoRefused && !x.everythingRefused && x.lang === 'fr');
 let stack;
@@ -18,15 +19,15 @@ before(async () => {
 		return;
 	stack = await S.startDemo('unavailable');
 	browser = await S.launchBrowser();
-});
+}, { timeout: 120000 });
 
 after(async () => {
 	await S.closeBrowser(browser);
 	if (stack)
 		await stack.stop();
-});
+}, { timeout: 60000 });
 
-test('upstream stopped: the page renders, with the unavailable message', { skip }, async () => {
+test('upstream stopped: the page renders, with the unavailable message', { skip, timeout: T }, async () => {
 	assert.ok(u, 'the users file has a French user with a complete profile');
 	const page = await browser.newPage();
 	try {

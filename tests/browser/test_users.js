@@ -11,6 +11,7 @@ const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
 const skip = S.skipReason();
+const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map((u) => ({ ...S.expectations(u), keys: u.keys }));
 let stack;
 let browser;
@@ -20,15 +21,15 @@ before(async () => {
 		return;
 	stack = await S.startDemo('users');
 	browser = await S.launchBrowser();
-});
+}, { timeout: 120000 });
 
 after(async () => {
 	await S.closeBrowser(browser);
 	if (stack)
 		await stack.stop();
-});
+}, { timeout: 60000 });
 
-test('the users file has the demo users the issue asks for', { skip }, () => {
+test('the users file has the demo users the issue asks for', { skip, timeout: T }, () => {
 	assert.ok(users.length >= 5, `${users.length} users`);
 	assert.ok(users.some((u) => u.everythingRefused), 'one user withheld everything');
 	assert.ok(users.some((u) => u.photoRefused && !u.everythingRefused), 'one user withheld the photo');
@@ -37,7 +38,7 @@ test('the users file has the demo users the issue asks for', { skip }, () => {
 });
 
 for (const u of users) {
-	test(`${u.id}: ${u.about || 'demo user'}`, { skip }, async () => {
+	test(`${u.id}: ${u.about || 'demo user'}`, { skip, timeout: T }, async () => {
 		const page = await browser.newPage();
 		try {
 			await S.signIn(page, stack, u);
@@ -98,7 +99,7 @@ for (const u of users) {
 	});
 }
 
-test('sign-out clears the session cookie: the page asks to sign in', { skip }, async () => {
+test('sign-out clears the session cookie: the page asks to sign in', { skip, timeout: T }, async () => {
 	const u = users.find((x) => !x.expired && !x.photoRefused && !x.everythingRefused);
 	const page = await browser.newPage();
 	try {
