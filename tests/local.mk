@@ -28,3 +28,4 @@ check-valgrind:
 	  TEST_SUITE_LOG=test-suite-valgrind.log
 .PHONY: check-valgrind
 include tests/fuzz/fuzz.mk
+include tests/browser.mk
