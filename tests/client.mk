@@ -18,3 +18,9 @@ tests_test_client_LDADD = tests/libtestserver.a $(TEST_LIBS) $(SSL_LIBS) $(CRYPT
 # The richprofile tool against the real simulator (needs python3 and curl).
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh
+
+# The client against the real simulator (issue 4): users, consent, faults.
+check_PROGRAMS += tests/test_client_sim
+TESTS += tests/test_client_sim
+tests_test_client_sim_CFLAGS = $(TEST_CFLAGS)
+tests_test_client_sim_LDADD = tests/libtestserver.a $(TEST_LIBS) $(SSL_LIBS) $(CRYPTO_LIBS)

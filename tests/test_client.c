@@ -22,55 +22,28 @@
 #define NAMES (RP_ATTR_BIT(RP_A_FIRSTNAME) | RP_ATTR_BIT(RP_A_LASTNAME))
 #define SECRET "SeCrEt-T0ken-4711"
 
-static char tmpdir[256];
+static struct ts_fixture fx;
 static struct ts_server *srv;
-static struct rp_cfg *cfg;
-static struct rp_client *cli;
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/rpclientXXXXXX", t ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	ck_assert_int_eq(rp_client_global_init(), RP_OK);
+	ts_fixture_setup(&fx);
 	srv = NULL;
-	cfg = NULL;
-	cli = NULL;
 }
 
 static void
 teardown(void)
 {
-	char cmd[400];
-
-	rp_client_free(cli);
-	rp_cfg_free(cfg);
+	ts_fixture_teardown(&fx);
 	ts_stop(srv);
-	rp_client_global_cleanup();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
 }
 
 /* A configuration for endpoint through the real loader; extra is more INI. */
 static void
 configure(const char *endpoint, const char *extra)
 {
-	char path[400], err[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/client.conf", tmpdir);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fprintf(f, "[site]\nurl = http://127.0.0.1:8080\n[upstream]\n"
-	    "endpoint = %s\n%s\n", endpoint, extra != NULL ? extra : "");
-	ck_assert_int_eq(fclose(f), 0);
-	rp_client_free(cli);
-	rp_cfg_free(cfg);
-	cli = NULL;
-	ck_assert_msg(rp_cfg_load(path, &cfg, err, sizeof(err)) == RP_OK, "%s", err);
-	ck_assert_int_eq(rp_client_new(cfg, &cli), RP_OK);
+	ts_fixture_configure(&fx, endpoint, extra);
 }
 
 static void
@@ -98,7 +71,7 @@ fetch(const char *token, size_t len, struct rp_fetch_info *fi)
 {
 	struct rp_profile *p = NULL;
 
-	ck_assert_int_eq(rp_client_fetch(cli, token, len, NAMES, &p, fi), RP_OK);
+	ck_assert_int_eq(rp_client_fetch(fx.cli, token, len, NAMES, &p, fi), RP_OK);
 	ck_assert_ptr_nonnull(p);
 	return p;
 }
@@ -132,7 +105,7 @@ START_TEST(granted_answer_is_parsed_and_request_is_exact)
 	configure(ts_url(srv, BASE), NULL);
 	answer(200, GRANTED);
 	opts.tee_arg = t;
-	ck_assert_int_eq(rp_client_fetch_opts(cli, "abc", 3, NAMES, &opts, &p,
+	ck_assert_int_eq(rp_client_fetch_opts(fx.cli, "abc", 3, NAMES, &opts, &p,
 	    &fi), RP_OK);
 	ck_assert_int_eq(fi.err, RP_OK);
 	ck_assert_int_eq(fi.http_status, 200);
@@ -303,7 +276,7 @@ START_TEST(oversized_body_is_refused_without_reading_it_all)
 	sc.action = TS_FLOOD;
 	sc.flood_bytes = flood;
 	ts_set(srv, &sc);
-	ck_assert_int_eq(rp_client_fetch_opts(cli, "abc", 3, NAMES, &opts, &p,
+	ck_assert_int_eq(rp_client_fetch_opts(fx.cli, "abc", 3, NAMES, &opts, &p,
 	    &fi), RP_OK);
 	ck_assert_int_eq(fi.err, RP_ETOOBIG);
 	ck_assert_int_eq(p->err, RP_ETOOBIG);
@@ -319,7 +292,7 @@ START_TEST(oversized_body_is_refused_without_reading_it_all)
 	t->len = t->calls = 0;
 	sc.flood_length = 1;
 	ts_set(srv, &sc);
-	ck_assert_int_eq(rp_client_fetch_opts(cli, "abc", 3, NAMES, &opts, &p,
+	ck_assert_int_eq(rp_client_fetch_opts(fx.cli, "abc", 3, NAMES, &opts, &p,
 	    &fi), RP_OK);
 	ck_assert_int_eq(fi.err, RP_ETOOBIG);
 	ck_assert_uint_eq(t->calls, 0);
@@ -390,9 +363,9 @@ tls_server(const char *leaf)
 	struct ts_options o;
 	char cert[400], key[400];
 
-	ts_make_certs(tmpdir);
-	snprintf(cert, sizeof(cert), "%s/%s.pem", tmpdir, leaf);
-	snprintf(key, sizeof(key), "%s/%s.key", tmpdir, leaf);
+	ts_make_certs(fx.dir);
+	snprintf(cert, sizeof(cert), "%s/%s.pem", fx.dir, leaf);
+	snprintf(key, sizeof(key), "%s/%s.key", fx.dir, leaf);
 	o.cert_file = cert;
 	o.key_file = key;
 	srv = ts_start(&o);
@@ -410,7 +383,7 @@ configure_ca(const char *host, const char *ca)
 	    "timeout_ms = 10000\n");
 	if (ca != NULL)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-		    "ca_file = %s/%s\n", tmpdir, ca);
+		    "ca_file = %s/%s\n", fx.dir, ca);
 	configure(ep, extra);
 }
 

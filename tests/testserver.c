@@ -13,12 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "err.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -637,4 +640,176 @@ ts_blackhole_close(int fds[4])
 
 	for (i = 0; i < 4; i++)
 		close(fds[i]);
+}
+
+int
+ts_sim_start(const char *const *args, char *url, size_t size)
+{
+	char dir[256], portfile[300], port[16] = "";
+	const char *argv[32];
+	int pid, i, n = 0;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/rpsimXXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp");
+	snprintf(portfile, sizeof(portfile), "%s/port", dir);
+	argv[n++] = "richprofile-sim";
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--port-file";
+	argv[n++] = portfile;
+	argv[n++] = "--users";
+	argv[n++] = strdup(rp_test_srcpath("conf/sim-users.conf"));
+	argv[n++] = "--photos";
+	argv[n++] = strdup(rp_test_srcpath("conf/sim-photos"));
+	for (i = 0; args != NULL && args[i] != NULL && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if ((pid = fork()) < 0)
+		die("fork");
+	if (pid == 0) {
+		/* Its "listening on" line would break the TAP stream. */
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(126);
+		execv(rp_test_buildpath("tests/sim/richprofile-sim"),
+		    (char *const *)argv);
+		_exit(127);
+	}
+	free((char *)argv[6]);
+	free((char *)argv[8]);
+	/* Bounded: 10 s for the port file. */
+	for (i = 0; i < 1000 && port[0] == '\0'; i++) {
+		usleep(10000);
+		if ((f = fopen(portfile, "r")) != NULL) {
+			if (fgets(port, sizeof(port), f) == NULL || strchr(port, '\n') == NULL)
+				port[0] = '\0';
+			fclose(f);
+		}
+	}
+	unlink(portfile);
+	rmdir(dir);
+	if (port[0] == '\0') {
+		kill(pid, SIGKILL);
+		fprintf(stderr, "testserver: richprofile-sim did not start\n");
+		abort();
+	}
+	port[strcspn(port, "\n")] = '\0';
+	snprintf(url, size, "%s://127.0.0.1:%s", args != NULL && args[0] != NULL &&
+	    strcmp(args[0], "--tls-cert") == 0 ? "https" : "http", port);
+	return pid;
+}
+
+int
+ts_sim_stop(int pid)
+{
+	int status = -1, i;
+
+	kill(pid, SIGTERM);
+	for (i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+struct sink {
+	char *buf;
+	size_t size, len;
+};
+
+static size_t
+sink_write(char *p, size_t sz, size_t nm, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = sz * nm, room = s->size > s->len + 1 ? s->size - s->len - 1 : 0;
+
+	if (s->buf != NULL) {
+		memcpy(s->buf + s->len, p, n < room ? n : room);
+		s->len += n < room ? n : room;
+		s->buf[s->len] = '\0';
+	}
+	return n;
+}
+
+long
+ts_http(const char *url, const char *body, char *out, size_t size, char *loc,
+    size_t locsize)
+{
+	CURL *h = curl_easy_init();
+	struct sink s = { out, size, 0 };
+	long status = 0;
+	char *l = NULL;
+
+	if (h == NULL)
+		abort();
+	if (out != NULL && size > 0)
+		out[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+	if (body != NULL)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	if (curl_easy_perform(h) == CURLE_OK) {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		if (loc != NULL && locsize > 0) {
+			curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &l);
+			snprintf(loc, locsize, "%s", l != NULL ? l : "");
+		}
+	}
+	curl_easy_cleanup(h);
+	return status;
+}
+
+void
+ts_fixture_setup(struct ts_fixture *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	snprintf(fx->dir, sizeof(fx->dir), "%s/rpclientXXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+	ck_assert_int_eq(rp_client_global_init(), RP_OK);
+}
+
+void
+ts_fixture_teardown(struct ts_fixture *fx)
+{
+	char cmd[400];
+
+	rp_client_free(fx->cli);
+	rp_cfg_free(fx->cfg);
+	fx->cli = NULL;
+	fx->cfg = NULL;
+	rp_client_global_cleanup();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", fx->dir);
+}
+
+void
+ts_fixture_configure(struct ts_fixture *fx, const char *endpoint,
+    const char *extra)
+{
+	char path[400], err[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/client.conf", fx->dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "[site]\nurl = http://127.0.0.1:8080\n[upstream]\n"
+	    "endpoint = %s\n%s\n", endpoint, extra != NULL ? extra : "");
+	ck_assert_int_eq(fclose(f), 0);
+	rp_client_free(fx->cli);
+	rp_cfg_free(fx->cfg);
+	fx->cli = NULL;
+	fx->cfg = NULL;
+	ck_assert_msg(rp_cfg_load(path, &fx->cfg, err, sizeof(err)) == RP_OK,
+	    "%s", err);
+	ck_assert_int_eq(rp_client_new(fx->cfg, &fx->cli), RP_OK);
 }

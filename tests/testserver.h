@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+#include "cfg.h"
+#include "client.h"
+
 /* What the server does with each request, after reading its head. */
 enum ts_action {
 	TS_ANSWER,    /* status + body, then keep the connection alive */
@@ -100,5 +103,49 @@ unsigned short ts_refused_port(void);
  */
 unsigned short ts_blackhole(int fds[4]);
 void ts_blackhole_close(int fds[4]);
+
+/*
+ * The real simulator, tests/sim/richprofile-sim, on 127.0.0.1 and a
+ * free port, with the demo users; args (NULL-terminated, may be NULL)
+ * are more options.  Writes "http(s)://127.0.0.1:PORT" into url.
+ * Returns its pid; aborts the test if it does not start in 10 s.
+ */
+int ts_sim_start(const char *const *args, char *url, size_t size);
+
+/* SIGTERM, then SIGKILL after 5 s; returns its exit status (waitpid). */
+int ts_sim_stop(int pid);
+
+/*
+ * One plain HTTP request with libcurl (no redirects followed), for the
+ * control endpoint and the consent pages.  body NULL: GET, else POST
+ * form data.  Returns the status; the body (truncated to size - 1) goes
+ * into out and the Location header into loc when they are not NULL.
+ */
+long ts_http(const char *url, const char *body, char *out, size_t size,
+    char *loc, size_t locsize);
+
+/*
+ * What every client test case holds: a temporary directory, and a
+ * configuration plus client made through the real loader.
+ */
+struct ts_fixture {
+	char dir[256];
+	struct rp_cfg *cfg;
+	struct rp_client *cli;
+};
+
+/* mkdtemp and rp_client_global_init; aborts the test on failure. */
+void ts_fixture_setup(struct ts_fixture *fx);
+
+/* Frees the client and configuration, cleans up libcurl, removes the directory. */
+void ts_fixture_teardown(struct ts_fixture *fx);
+
+/*
+ * Replaces fx->cfg and fx->cli by new ones for endpoint; extra is more
+ * INI text after [upstream] (may be NULL).  Fails the test if the
+ * loader or the client refuses.
+ */
+void ts_fixture_configure(struct ts_fixture *fx, const char *endpoint,
+    const char *extra);
 
 #endif

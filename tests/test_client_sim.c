@@ -1,0 +1,390 @@
+/* test_client_sim.c: the real client against the real simulator: users, consent, faults, reuse, TLS. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rp.h"
+#include "cfg.h"
+#include "client.h"
+#include "testserver.h"
+#include "testutil.h"
+
+#define AMELIE "tok-amelie-2f9c61d04b"
+#define CAMILLE "tok-camille-5d2b8e4471"
+#define MAXIME "tok-maxime-c07d5a19e2"
+#define PHOTOS (RP_ATTR_BIT(RP_A_PICTURETINY) | RP_ATTR_BIT(RP_A_PICTURESMALL) | \
+	RP_ATTR_BIT(RP_A_PICTUREMEDIUM) | RP_ATTR_BIT(RP_A_PICTURELARGE))
+
+static int sim_pid;
+static char sim_url[128];
+static struct ts_fixture fx;
+
+static void
+setup(void)
+{
+	char url[256];
+
+	ts_fixture_setup(&fx);
+	/* Consent choices and fault rules of earlier tests are forgotten. */
+	snprintf(url, sizeof(url), "%s/_control/reset", sim_url);
+	ck_assert_int_eq(ts_http(url, "", NULL, 0, NULL, 0), 200);
+}
+
+static void
+teardown(void)
+{
+	ts_fixture_teardown(&fx);
+}
+
+/* A client for base (NULL: the simulator), through the real loader. */
+static void
+configure(const char *base, const char *extra)
+{
+	char ep[256];
+
+	snprintf(ep, sizeof(ep), "%s/PersonalRichProfile/V1",
+	    base != NULL ? base : sim_url);
+	ts_fixture_configure(&fx, ep, extra);
+}
+
+static struct rp_profile *
+fetch(const char *token, rp_attrset infos, struct rp_fetch_info *fi)
+{
+	struct rp_profile *p = NULL;
+
+	ck_assert_int_eq(rp_client_fetch(fx.cli, token, strlen(token), infos, &p,
+	    fi), RP_OK);
+	return p;
+}
+
+/* A number from the simulator's counters: "key":N in /_control/stats. */
+static long
+stat_of(const char *key)
+{
+	char url[256], body[4096], pat[64], *p;
+
+	snprintf(url, sizeof(url), "%s/_control/stats", sim_url);
+	ck_assert_int_eq(ts_http(url, NULL, body, sizeof(body), NULL, 0), 200);
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	ck_assert_ptr_nonnull(p = strstr(body, pat));
+	return strtol(p + strlen(pat), NULL, 10);
+}
+
+/* Every demo user of conf/sim-users.conf, asked for every attribute. */
+static const struct {
+	const char *token;
+	enum rp_outcome outcome;
+	rp_attrset withheld;
+	long code;
+	enum rp_attr_id attr;     /* one value to check ... */
+	const char *value;        /* ... NULL: just present */
+} users[] = {
+	{ AMELIE, RP_OUT_GRANTED, 0, 0, RP_A_FIRSTNAME, "Am\xc3\xa9lie" },
+	{ "tok-jb-9a1e7c33f0", RP_OUT_GRANTED, 0, 0, RP_A_FIRSTNAME, NULL },
+	{ CAMILLE, RP_OUT_PARTIAL, PHOTOS, 0, RP_A_LASTNAME, "Nguy\xe1\xbb\x85n" },
+	{ MAXIME, RP_OUT_REFUSED, 0, -3, RP_ATTR__COUNT, NULL },
+	{ "tok-mallory-13e8bb02aa", RP_OUT_GRANTED, 0, 0, RP_A_FIRSTNAME, NULL },
+	{ "tok-john-e4a90f6d17", RP_OUT_PARTIAL, RP_ATTR_BIT(RP_A_HOMEPHONE) |
+	  RP_ATTR_BIT(RP_A_MOBILEPHONE) | RP_ATTR_BIT(RP_A_HOMEADDRESS) |
+	  RP_ATTR_BIT(RP_A_OFFICEADDRESS), 0, RP_A_FIRSTNAME, NULL },
+	{ "tok&sophie=1#x%41+y?z/6b", RP_OUT_GRANTED, 0, 0, RP_A_FIRSTNAME, NULL },
+	{ "tok-paul-expired-0000", RP_OUT_ACCOUNT, 0, 103, RP_ATTR__COUNT, NULL },
+	{ "tok-nobody-at-all", RP_OUT_ACCOUNT, 0, 102, RP_ATTR__COUNT, NULL },
+};
+
+START_TEST(every_user)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+
+	configure(NULL, NULL);
+	p = fetch(users[_i].token, RP_ATTRSET_ALL, &fi);
+	ck_assert_msg(fi.err == RP_OK, "%s", fi.detail);
+	ck_assert_int_eq(fi.http_status, 200);
+	ck_assert_msg(p->outcome == users[_i].outcome, "%s: %s",
+	    users[_i].token, rp_outcome_name(p->outcome));
+	ck_assert_uint_eq(p->withheld, users[_i].withheld);
+	ck_assert_int_eq(p->code, users[_i].code);
+	/* Anything short of a full grant comes with the consent page, or not. */
+	if (p->outcome == RP_OUT_PARTIAL || p->outcome == RP_OUT_REFUSED)
+		ck_assert_ptr_nonnull(strstr(p->privacy_url, "/urm-gui/interaction.do?"));
+	if (users[_i].attr != RP_ATTR__COUNT)
+		ck_assert(rp_profile_has(p, users[_i].attr));
+	if (users[_i].value != NULL)
+		ck_assert_str_eq(p->values[users[_i].attr].text, users[_i].value);
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(hostile_values_arrive_verbatim)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+	int i, angle = 0;
+
+	configure(NULL, NULL);
+	p = fetch("tok-mallory-13e8bb02aa", RP_ATTRSET_ALL, &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	/* The client hands markup on as text: escaping is the renderer's job. */
+	for (i = 0; i < RP_ATTR__COUNT; i++)
+		if (p->values[i].text != NULL && strchr(p->values[i].text, '<'))
+			angle++;
+	ck_assert_int_gt(angle, 0);
+	rp_profile_free(p);
+}
+END_TEST
+
+/*
+ * The site's side of a consent: the privacy page of p, then the user's
+ * choice posted as the page's form would.  Returns the 303's Location.
+ */
+static void
+choose(const struct rp_profile *p, const char *choice, const char *attr,
+    char *loc, size_t locsize)
+{
+	char link[2048], body[8192], form[1024];
+	const char *ctx, *ret = "http%3A%2F%2F127.0.0.1%3A8080%2Faccount";
+
+	ck_assert_ptr_nonnull(p->privacy_url);
+	snprintf(link, sizeof(link), "%s&urlRetour=%s", p->privacy_url, ret);
+	ck_assert_int_eq(ts_http(link, NULL, body, sizeof(body), NULL, 0), 200);
+	snprintf(form, sizeof(form), "<li data-attribute=\"%s\">", attr);
+	ck_assert_msg(strstr(body, form) != NULL, "%s not on the page", attr);
+	ck_assert_ptr_nonnull(ctx = strstr(p->privacy_url, "ctx="));
+	snprintf(form, sizeof(form), "%.*s&attributes=%s&urlRetour=%s&choice=%s",
+	    (int)strcspn(ctx, "&"), ctx, attr, ret, choice);
+	snprintf(link, sizeof(link), "%s/urm-gui/interaction.do", sim_url);
+	ck_assert_int_eq(ts_http(link, form, NULL, 0, loc, locsize), 303);
+}
+
+START_TEST(consent_round_trip_grant_once)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+	rp_attrset infos = RP_ATTR_BIT(RP_A_FIRSTNAME) |
+	    RP_ATTR_BIT(RP_A_PICTURESMALL);
+	char loc[512];
+
+	configure(NULL, NULL);
+	/* Refused ... */
+	p = fetch(CAMILLE, infos, &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_PARTIAL);
+	ck_assert_uint_eq(p->withheld, RP_ATTR_BIT(RP_A_PICTURESMALL));
+	/* ... the privacy page, grant once, back to the site ... */
+	choose(p, "once", "PictureTagSmallURL", loc, sizeof(loc));
+	ck_assert_str_eq(loc, "http://127.0.0.1:8080/account");
+	rp_profile_free(p);
+	/* ... granted, once ... */
+	p = fetch(CAMILLE, infos, &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	ck_assert_ptr_nonnull(strstr(p->values[RP_A_PICTURESMALL].text,
+	    "/photos/camille.png"));
+	rp_profile_free(p);
+	/* ... and refused again. */
+	p = fetch(CAMILLE, infos, &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_PARTIAL);
+	ck_assert_uint_eq(p->withheld, RP_ATTR_BIT(RP_A_PICTURESMALL));
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(consent_grant_always_and_refuse)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+	rp_attrset infos = RP_ATTR_BIT(RP_A_FIRSTNAME);
+	char loc[512];
+	int i;
+
+	configure(NULL, NULL);
+	p = fetch(MAXIME, infos, &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_REFUSED);
+	choose(p, "always", "Firstname", loc, sizeof(loc));
+	rp_profile_free(p);
+	for (i = 0; i < 3; i++) {
+		p = fetch(MAXIME, infos, &fi);
+		ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+		rp_profile_free(p);
+	}
+	/* Refusing on the same page takes it back. */
+	p = fetch(MAXIME, infos | RP_ATTR_BIT(RP_A_LASTNAME), &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_PARTIAL);
+	choose(p, "refuse", "Lastname", loc, sizeof(loc));
+	rp_profile_free(p);
+	p = fetch(MAXIME, infos | RP_ATTR_BIT(RP_A_LASTNAME), &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_PARTIAL);
+	rp_profile_free(p);
+}
+END_TEST
+
+/* Every fault of the simulator, as the client classifies it. */
+static const struct {
+	const char *spec;
+	const char *extra;
+	enum rp_err err;
+	enum rp_outcome outcome;
+	long code;          /* API code of an <error> answer */
+	int status;         /* HTTP status expected, -1: any */
+	long min_ms, max_ms;
+} faults[] = {
+	{ "delay=300", NULL, RP_OK, RP_OUT_GRANTED, 0, 200, 300, 1500 },
+	{ "stall", "connect_timeout_ms = 300\ntimeout_ms = 600\n", RP_ETIMEOUT,
+	  RP_OUT_UPSTREAM, 0, -1, 600, 800 },
+	{ "stallbody", "connect_timeout_ms = 300\ntimeout_ms = 600\n"
+	  "low_speed_limit = 0\n", RP_ETIMEOUT, RP_OUT_UPSTREAM, 0, 200, 600, 800 },
+	{ "status=500", NULL, RP_EBADSTATUS, RP_OUT_UPSTREAM, 0, 500, 0, 1500 },
+	{ "status=404", NULL, RP_EBADSTATUS, RP_OUT_UPSTREAM, 0, 404, 0, 1500 },
+	{ "notxml", NULL, RP_EMALFORMED, RP_OUT_MALFORMED, 0, 200, 0, 1500 },
+	{ "code=501", NULL, RP_OK, RP_OUT_APIERROR, 501, 200, 0, 1500 },
+	{ "code=103", NULL, RP_OK, RP_OUT_ACCOUNT, 103, 200, 0, 1500 },
+	{ "code=-3", NULL, RP_OK, RP_OUT_REFUSED, -3, 200, 0, 1500 },
+	{ "status=503,code=503", NULL, RP_OK, RP_OUT_APIERROR, 503, 503, 0, 1500 },
+	{ "truncate", NULL, RP_EMALFORMED, RP_OUT_MALFORMED, 0, 200, 0, 1500 },
+	{ "short", NULL, RP_ERESET, RP_OUT_UPSTREAM, 0, -1, 0, 1500 },
+	{ "reset", NULL, RP_ERESET, RP_OUT_UPSTREAM, 0, -1, 0, 1500 },
+	{ "drop", NULL, RP_ERESET, RP_OUT_UPSTREAM, 0, -1, 0, 1500 },
+	{ "redirect", NULL, RP_EREDIRECT, RP_OUT_UPSTREAM, 0, 302, 0, 1500 },
+	{ "close", NULL, RP_OK, RP_OUT_GRANTED, 0, 200, 0, 1500 },
+	{ "oversize", "max_response_bytes = 65536\n", RP_ETOOBIG, RP_OUT_UPSTREAM,
+	  0, -1, 0, 1500 },
+	{ "slow=40", "timeout_ms = 20000\nlow_speed_limit = 100\n"
+	  "low_speed_time_ms = 1000\n", RP_ESLOW, RP_OUT_UPSTREAM, 0, 200, 900, 3500 },
+};
+
+static long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+START_TEST(every_fault)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+	char token[128];
+	long t0, ms;
+
+	snprintf(token, sizeof(token), "fault:%s@" AMELIE, faults[_i].spec);
+	configure(NULL, faults[_i].extra);
+	t0 = now_ms();
+	p = fetch(token, RP_ATTR_BIT(RP_A_FIRSTNAME), &fi);
+	ms = now_ms() - t0;
+	ck_assert_msg(fi.err == faults[_i].err, "%s: got %s (%s)", faults[_i].spec,
+	    rp_errclass(fi.err), fi.detail);
+	ck_assert_int_eq(p->err, faults[_i].err);
+	ck_assert_msg(p->outcome == faults[_i].outcome, "%s: outcome %s",
+	    faults[_i].spec, rp_outcome_name(p->outcome));
+	ck_assert_int_eq(p->code, faults[_i].code);
+	if (faults[_i].status >= 0)
+		ck_assert_int_eq(fi.http_status, faults[_i].status);
+	ck_assert_msg(ms >= faults[_i].min_ms && ms < faults[_i].max_ms,
+	    "%s took %ld ms", faults[_i].spec, ms);
+	ck_assert_ptr_null(strstr(fi.detail, "tok-amelie"));
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(calls_share_one_connection_unless_closed)
+{
+	struct rp_fetch_info fi;
+	long before, after;
+	int i;
+
+	configure(NULL, NULL);
+	before = stat_of("connections");
+	for (i = 0; i < 20; i++) {
+		struct rp_profile *p = fetch(AMELIE, RP_ATTR_BIT(RP_A_FIRSTNAME), &fi);
+
+		ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+		ck_assert_int_eq(fi.new_connection, i == 0);
+		rp_profile_free(p);
+	}
+	/* One for the client, one for this second look at the counters. */
+	after = stat_of("connections");
+	ck_assert_int_eq(after - before, 2);
+
+	/* An API that closes after each answer costs one connection each. */
+	configure(NULL, NULL);
+	before = stat_of("connections");
+	for (i = 0; i < 5; i++) {
+		struct rp_profile *p = fetch("fault:close@" AMELIE,
+		    RP_ATTR_BIT(RP_A_FIRSTNAME), &fi);
+
+		ck_assert_int_eq(fi.new_connection, 1);
+		rp_profile_free(p);
+	}
+	after = stat_of("connections");
+	ck_assert_int_eq(after - before, 5 + 1);
+}
+END_TEST
+
+START_TEST(https_simulator)
+{
+	char cert[400], key[400], url[128], extra[512];
+	const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+	int pid;
+
+	ts_make_certs(fx.dir);
+	snprintf(cert, sizeof(cert), "%s/server.pem", fx.dir);
+	snprintf(key, sizeof(key), "%s/server.key", fx.dir);
+	pid = ts_sim_start(args, url, sizeof(url));
+	snprintf(extra, sizeof(extra), "connect_timeout_ms = 8000\n"
+	    "timeout_ms = 10000\nca_file = %s/ca.pem\n", fx.dir);
+	configure(url, extra);
+	p = fetch(AMELIE, RP_ATTRSET_ALL, &fi);
+	ck_assert_msg(fi.err == RP_OK, "%s", fi.detail);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	rp_profile_free(p);
+	snprintf(extra, sizeof(extra), "connect_timeout_ms = 8000\n"
+	    "timeout_ms = 10000\nca_file = %s/other-ca.pem\n", fx.dir);
+	configure(url, extra);
+	p = fetch(AMELIE, RP_ATTRSET_ALL, &fi);
+	ck_assert_msg(fi.err == RP_ETLS, "%s", fi.detail);
+	rp_profile_free(p);
+	ck_assert_int_eq(ts_sim_stop(pid), 0);
+}
+END_TEST
+
+static Suite *
+sim_suite(void)
+{
+	Suite *s = suite_create("client+sim");
+	TCase *tc = tcase_create("client+sim");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, every_user, 0, (int)(sizeof(users) / sizeof(users[0])));
+	tcase_add_test(tc, hostile_values_arrive_verbatim);
+	tcase_add_test(tc, consent_round_trip_grant_once);
+	tcase_add_test(tc, consent_grant_always_and_refuse);
+	tcase_add_loop_test(tc, every_fault, 0, (int)(sizeof(faults) / sizeof(faults[0])));
+	tcase_add_test(tc, calls_share_one_connection_unless_closed);
+	tcase_add_test(tc, https_simulator);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	int rc, st;
+
+	/* One simulator for the whole suite, started before the forked cases. */
+	sim_pid = ts_sim_start(NULL, sim_url, sizeof(sim_url));
+	rc = rp_test_run(sim_suite());
+	st = ts_sim_stop(sim_pid);
+	if (st != 0) {
+		fprintf(stderr, "richprofile-sim exited with status %d\n", st);
+		rc = EXIT_FAILURE;
+	}
+	return rc;
+}
