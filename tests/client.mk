@@ -22,5 +22,7 @@ EXTRA_DIST += tests/cli.sh
 # The client against the real simulator (issue 4): users, consent, faults.
 check_PROGRAMS += tests/test_client_sim
 TESTS += tests/test_client_sim
+tests_test_client_sim_SOURCES = tests/test_client_sim.c \
+	tests/sim/simproc.c tests/sim/simproc.h
 tests_test_client_sim_CFLAGS = $(TEST_CFLAGS)
 tests_test_client_sim_LDADD = tests/libtestserver.a $(TEST_LIBS) $(SSL_LIBS) $(CRYPTO_LIBS)

@@ -56,6 +56,17 @@ answer(int status, const char *body)
 	ts_set(srv, &sc);
 }
 
+/*
+ * Under valgrind (make check-valgrind) code runs 20-50 times slower:
+ * wall-clock upper bounds stand aside; the plain and sanitizer runs
+ * check them.
+ */
+static int
+slow_run(void)
+{
+	return getenv("RP_UNDER_VALGRIND") != NULL;
+}
+
 static long
 now_ms(void)
 {
@@ -239,7 +250,7 @@ START_TEST(stalled_server_is_abandoned_within_timeout)
 	t0 = now_ms();
 	p = fetch(SECRET, strlen(SECRET), &fi);
 	ms = now_ms() - t0;
-	ck_assert_msg(ms >= 500 && ms < 500 + 200, "took %ld ms", ms);
+	ck_assert_msg(ms >= 500 && (ms < 500 + 200 || slow_run()), "took %ld ms", ms);
 	ck_assert_int_eq(fi.err, RP_ETIMEOUT);
 	ck_assert_int_eq(fi.new_connection, 0);
 	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
@@ -252,7 +263,7 @@ START_TEST(stalled_server_is_abandoned_within_timeout)
 	t0 = now_ms();
 	p = fetch(SECRET, strlen(SECRET), &fi);
 	ms = now_ms() - t0;
-	ck_assert_msg(ms >= 500 && ms < 500 + 200, "took %ld ms", ms);
+	ck_assert_msg(ms >= 500 && (ms < 500 + 200 || slow_run()), "took %ld ms", ms);
 	ck_assert_int_eq(fi.err, RP_ETIMEOUT);
 	rp_profile_free(p);
 }
@@ -578,7 +589,7 @@ START_TEST(every_failure_class)
 	    classes[_i].name, rp_errclass(fi.err), fi.detail);
 	ck_assert_int_eq(p->err, classes[_i].want);
 	ck_assert_int_eq(p->outcome, classes[_i].outcome);
-	ck_assert_msg(ms < classes[_i].max_ms, "%s took %ld ms",
+	ck_assert_msg(ms < classes[_i].max_ms || slow_run(), "%s took %ld ms",
 	    classes[_i].name, ms);
 	/* Something to log, and never the token. */
 	ck_assert_str_ne(fi.detail, "");

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -640,81 +639,6 @@ ts_blackhole_close(int fds[4])
 
 	for (i = 0; i < 4; i++)
 		close(fds[i]);
-}
-
-int
-ts_sim_start(const char *const *args, char *url, size_t size)
-{
-	char dir[256], portfile[300], port[16] = "";
-	const char *argv[32];
-	int pid, i, n = 0;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s/rpsimXXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		die("mkdtemp");
-	snprintf(portfile, sizeof(portfile), "%s/port", dir);
-	argv[n++] = "richprofile-sim";
-	argv[n++] = "--listen";
-	argv[n++] = "127.0.0.1:0";
-	argv[n++] = "--port-file";
-	argv[n++] = portfile;
-	argv[n++] = "--users";
-	argv[n++] = strdup(rp_test_srcpath("conf/sim-users.conf"));
-	argv[n++] = "--photos";
-	argv[n++] = strdup(rp_test_srcpath("conf/sim-photos"));
-	for (i = 0; args != NULL && args[i] != NULL && n < 31; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if ((pid = fork()) < 0)
-		die("fork");
-	if (pid == 0) {
-		/* Its "listening on" line would break the TAP stream. */
-		if (freopen("/dev/null", "w", stdout) == NULL)
-			_exit(126);
-		execv(rp_test_buildpath("tests/sim/richprofile-sim"),
-		    (char *const *)argv);
-		_exit(127);
-	}
-	free((char *)argv[6]);
-	free((char *)argv[8]);
-	/* Bounded: 10 s for the port file. */
-	for (i = 0; i < 1000 && port[0] == '\0'; i++) {
-		usleep(10000);
-		if ((f = fopen(portfile, "r")) != NULL) {
-			if (fgets(port, sizeof(port), f) == NULL || strchr(port, '\n') == NULL)
-				port[0] = '\0';
-			fclose(f);
-		}
-	}
-	unlink(portfile);
-	rmdir(dir);
-	if (port[0] == '\0') {
-		kill(pid, SIGKILL);
-		fprintf(stderr, "testserver: richprofile-sim did not start\n");
-		abort();
-	}
-	port[strcspn(port, "\n")] = '\0';
-	snprintf(url, size, "%s://127.0.0.1:%s", args != NULL && args[0] != NULL &&
-	    strcmp(args[0], "--tls-cert") == 0 ? "https" : "http", port);
-	return pid;
-}
-
-int
-ts_sim_stop(int pid)
-{
-	int status = -1, i;
-
-	kill(pid, SIGTERM);
-	for (i = 0; i < 500; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return status;
 }
 
 struct sink {

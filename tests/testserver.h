@@ -105,20 +105,9 @@ unsigned short ts_blackhole(int fds[4]);
 void ts_blackhole_close(int fds[4]);
 
 /*
- * The real simulator, tests/sim/richprofile-sim, on 127.0.0.1 and a
- * free port, with the demo users; args (NULL-terminated, may be NULL)
- * are more options.  Writes "http(s)://127.0.0.1:PORT" into url.
- * Returns its pid; aborts the test if it does not start in 10 s.
- */
-int ts_sim_start(const char *const *args, char *url, size_t size);
-
-/* SIGTERM, then SIGKILL after 5 s; returns its exit status (waitpid). */
-int ts_sim_stop(int pid);
-
-/*
- * One plain HTTP request with libcurl (no redirects followed), for the
- * control endpoint and the consent pages.  body NULL: GET, else POST
- * form data.  Returns the status; the body (truncated to size - 1) goes
+ * One plain HTTP request with libcurl (no redirects followed), for
+ * the consent pages of the simulator (tests/sim/simproc.h has the rest).
+ * body NULL: GET, else POST form data.  Returns the status; the body (truncated to size - 1) goes
  * into out and the Location header into loc when they are not NULL.
  */
 long ts_http(const char *url, const char *body, char *out, size_t size,
