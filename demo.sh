@@ -71,9 +71,11 @@ if [ $build = yes ]; then
 		mkdir -p "$builddir" && (cd "$builddir" && "$top/configure" -q) ||
 			die "configure failed (see above and $builddir/config.log)"
 	fi
-	echo "demo.sh: building in $builddir" >&2
-	make -C "$builddir" -s -j"$(nproc 2>/dev/null || echo 2)" >/dev/null ||
-		die "the build failed (see above); run 'make -C $builddir' to see it again"
+	echo "demo.sh: building in $builddir (log: $builddir/demo-build.log)" >&2
+	if ! make -C "$builddir" -j"$(nproc 2>/dev/null || echo 2)" >"$builddir/demo-build.log" 2>&1; then
+		tail -n 30 "$builddir/demo-build.log" >&2
+		die "the build failed (above; whole log in $builddir/demo-build.log)"
+	fi
 else
 	builddir=${RP_DEMO_BUILDDIR:-}
 	[ -n "$builddir" ] || die "--no-build needs RP_DEMO_BUILDDIR=DIR, an existing build tree"
@@ -228,7 +230,8 @@ users_help() {
 	function val() { v = $0; sub(/^[^=]*=[ \t]*/, "", v); return v }
 	function show() {
 		n = (dn != "") ? dn : fn " " ln
-		printf "    %-10s %s%s\n", id, n, (about != "" ? " — " about : "")
+		printf "    %-14s %s\n", id, n
+		if (about != "") printf "    %-14s   %s\n", "", about
 	}
 	/^[ \t]*\[/ {
 		if (id != "") show()
