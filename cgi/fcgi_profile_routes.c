@@ -52,6 +52,9 @@ serve(struct rp_req *req, int json)
 		goto out;
 	}
 	req->log.view = view->name;
+	if (q.return_state == RP_Q_REJECTED)
+		rp_log(RP_LOG_DEBUG, "return= is not a site-local path; the "
+		    "consent flow comes back to [site] return_path");
 
 	/* No usable token, no upstream call: the user is asked to sign in. */
 	ts = rp_cookie_token(rp_req_param(req, "HTTP_COOKIE"),
