@@ -11,6 +11,11 @@
 #include "render.h"
 #include "template.h"
 
+/* Set by the build (AM_CPPFLAGS); the fallback serves builds without it (fuzzing). */
+#ifndef RP_DATADIR
+#define RP_DATADIR "/usr/share/richprofile"
+#endif
+
 /* Per status: its name, its JSON HTTP status, its outcome template, its message. */
 static const struct {
 	const char *name;

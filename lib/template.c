@@ -667,48 +667,85 @@ close_section(struct compiler *c, const char *s, size_t n, unsigned line,
 	return RP_OK;
 }
 
-/* One {{...}} at s[i] (i at the first '{'); advances *next past it. */
-static int
-tag(struct compiler *c, size_t i, size_t *next)
+/* Offset of the "}}" that closes the tag at s[i], or 0 when none does. */
+static size_t
+tag_close(const struct compiler *c, size_t i)
 {
-	const char *s = c->s + i + 2, *end, *close;
-	size_t n, k;
-	unsigned line = c->line, col = c->col;
-	char sigil = 0;
+	size_t k, lim;
 
 	if (i + 2 < c->n && c->s[i + 2] == '!') {
 		/* A comment may span lines. */
-		close = NULL;
 		for (k = i + 3; k + 1 < c->n; k++)
-			if (c->s[k] == '}' && c->s[k + 1] == '}') {
-				close = c->s + k;
-				break;
-			}
-		if (close == NULL)
-			return fail(c, line, col, "unterminated {{! comment: no }}");
-		end = close;
-	} else {
-		n = c->n - (i + 2) < MAX_TAG ? c->n - (i + 2) : MAX_TAG;
-		close = NULL;
-		for (k = 0; k + 1 < n; k++) {
-			if (s[k] == '\n')
-				break;
-			if (s[k] == '}' && s[k + 1] == '}') {
-				close = s + k;
-				break;
-			}
-		}
-		if (close == NULL)
-			return fail(c, line, col, "unterminated {{: no }} on the same line");
-		end = close;
+			if (c->s[k] == '}' && c->s[k + 1] == '}')
+				return k;
+		return 0;
 	}
-	/* Advance line and column over the tag itself. */
-	for (k = i; k < (size_t)(end + 2 - c->s); k++)
-		if (c->s[k] == '\n') {
+	lim = c->n - (i + 2) < MAX_TAG ? c->n : i + 2 + MAX_TAG;
+	for (k = i + 2; k + 1 < lim && c->s[k] != '\n'; k++)
+		if (c->s[k] == '}' && c->s[k + 1] == '}')
+			return k;
+	return 0;
+}
+
+/* Moves line and column over s[from, to) without compiling it. */
+static void
+skip(struct compiler *c, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (c->s[from] == '\n') {
 			c->line++;
 			c->col = 1;
 		} else
 			c->col++;
+}
+
+/*
+ * Whether the tag at s[i] stands alone on its line (a section, a close
+ * or a comment, with only blanks around it), as in Mustache: such a
+ * line leaves nothing in the output, so templates can put sections on
+ * lines of their own.  *from..*to is the line, newline included.
+ */
+static int
+standalone(const struct compiler *c, size_t start, size_t i, size_t *from,
+    size_t *to)
+{
+	const char *p = c->s + i + 2;
+	size_t j = i, k, close;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if ((*p != '#' && *p != '^' && *p != '/' && *p != '!') ||
+	    (close = tag_close(c, i)) == 0)
+		return 0;
+	while (j > start && (c->s[j - 1] == ' ' || c->s[j - 1] == '\t'))
+		j--;
+	if (j != 0 && c->s[j - 1] != '\n')
+		return 0;
+	for (k = close + 2; k < c->n && (c->s[k] == ' ' || c->s[k] == '\t'); k++)
+		;
+	if (k < c->n && c->s[k] == '\r')
+		k++;
+	if (k < c->n && c->s[k] != '\n')
+		return 0;
+	*from = j;
+	*to = k < c->n ? k + 1 : k;
+	return 1;
+}
+
+/* One {{...}} at s[i] (i at the first '{'); advances *next past it. */
+static int
+tag(struct compiler *c, size_t i, size_t *next)
+{
+	const char *s = c->s + i + 2, *end;
+	size_t n, k, close;
+	unsigned line = c->line, col = c->col;
+	char sigil = 0;
+
+	if ((close = tag_close(c, i)) == 0)
+		return fail(c, line, col, *s == '!' ? "unterminated {{! comment: no }}" :
+		    "unterminated {{: no }} on the same line");
+	end = c->s + close;
+	skip(c, i, close + 2);
 	*next = c->after = (size_t)(end + 2 - c->s);
 	if (*s == '!')
 		return RP_OK;
@@ -744,7 +781,7 @@ rp_tmpl_compile(const char *name, const char *src, size_t len,
     struct rp_tmpl **out, char *err, size_t errlen)
 {
 	struct compiler c;
-	size_t i = 0, start = 0, next = 0;
+	size_t i = 0, start = 0, next = 0, from, to;
 	int rc = RP_OK;
 
 	memset(&c, 0, sizeof(c));
@@ -772,6 +809,16 @@ rp_tmpl_compile(const char *name, const char *src, size_t len,
 	while (i + 1 < len) {
 		if (c.s[i] != '{' || c.s[i + 1] != '{') {
 			i++;
+			continue;
+		}
+		if (standalone(&c, start, i, &from, &to)) {
+			if ((rc = literal(&c, start, from)) != RP_OK)
+				goto out;
+			skip(&c, from, i);
+			if ((rc = tag(&c, i, &next)) != RP_OK)
+				goto out;
+			skip(&c, next, to);
+			i = start = to;
 			continue;
 		}
 		if ((rc = literal(&c, start, i)) != RP_OK ||

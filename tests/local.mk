@@ -29,3 +29,4 @@ check-valgrind:
 .PHONY: check-valgrind
 include tests/fuzz/fuzz.mk
 include tests/browser.mk
+include tests/fuzz/render.mk

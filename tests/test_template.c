@@ -159,6 +159,24 @@ START_TEST(sections_and_iteration)
 }
 END_TEST
 
+START_TEST(standalone_lines)
+{
+	/* A line holding only a section tag or a comment leaves nothing. */
+	expect("a\n{{#Firstname}}\nb\n{{/Firstname}}\nc", "a\nb\nc");
+	expect("a\n  {{#UserType}}  \nb\n\t{{/UserType}}\nc", "a\nc");
+	expect("a\n{{! note }}\nb", "a\nb");
+	expect("{{#Firstname}}\r\nx\r\n{{/Firstname}}\r\n", "x\r\n");
+	expect("{{#Firstname}}\n{{#Lastname}}\nx\n{{/Lastname}}\n{{/Firstname}}", "x\n");
+	/* Not alone on the line: kept as written. */
+	expect("a {{#Firstname}}\nb{{/Firstname}}", "a \nb");
+	expect("{{#Firstname}}{{/Firstname}}\nb", "\nb");
+	expect("{{Firstname}}\n{{^Firstname}}\nno\n{{/Firstname}}\nz", "Ada\nz");
+	/* Positions stay right after removed lines. */
+	refuse("{{#Firstname}}\n{{/Firstname}}\n  {{Nope}}", "t.html:3:3: unknown attribute or name \"Nope\"");
+	refuse("x\n  {{/Firstname}}  \n", "t.html:2:3: {{/Firstname}} closes no open section");
+}
+END_TEST
+
 START_TEST(addresses)
 {
 	expect("{{HomeAddress}}", "1 rue de la Paix, 75002 Paris, France");
@@ -334,6 +352,7 @@ main(void)
 	tcase_add_test(tc, urls_only_when_http);
 	tcase_add_test(tc, links_checked_at_render);
 	tcase_add_test(tc, sections_and_iteration);
+	tcase_add_test(tc, standalone_lines);
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, labels_messages_and_specials);
 	tcase_add_test(tc, view_inside_outcome);
