@@ -389,9 +389,13 @@ configure_ca(const char *host, const char *ca)
 	char ep[256], extra[512];
 
 	snprintf(ep, sizeof(ep), "https://%s:%u" BASE, host, ts_port(srv));
-	/* Loading the system store is slow under sanitizers on a busy machine. */
-	snprintf(extra, sizeof(extra), "connect_timeout_ms = 8000\n"
-	    "timeout_ms = 10000\n");
+	/*
+	 * Loading the system store is slow under sanitizers on a busy
+	 * machine, and very slow under valgrind (20 s and more).
+	 */
+	snprintf(extra, sizeof(extra), "connect_timeout_ms = %d\n"
+	    "timeout_ms = %d\n", slow_run() ? 60000 : 8000,
+	    slow_run() ? 120000 : 10000);
 	if (ca != NULL)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 		    "ca_file = %s/%s\n", fx.dir, ca);
