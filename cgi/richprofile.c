@@ -93,6 +93,15 @@ static const char help_text[] =
 "  6  the API could not be reached, or its answer was unusable\n"
 "  7  internal error (out of memory)\n";
 
+/* What an <error> answer means, by outcome. */
+static const char *const api_msg[RP_OUT__COUNT] = {
+	[RP_OUT_REFUSED] = "consent needed: the user has not allowed the site "
+	    "to read these attributes; the consent page is the consent URL",
+	[RP_OUT_ACCOUNT] = "account error: the token is invalid or expired; "
+	    "the user must sign in again",
+	[RP_OUT_APIERROR] = "the API answered with an error code",
+};
+
 /* What the command line asked for. */
 struct args {
 	const char *config;
@@ -377,8 +386,7 @@ print_json(const struct rp_profile *p, const struct rp_fetch_info *fi)
 		json_str(&b, api ? p->detail : fi->detail[0] != '\0' ? fi->detail :
 		    NULL);
 		rp_buf_puts(&b, ",\"message\":");
-		json_str(&b, api ? rp_outcome_status(p->outcome) :
-		    rp_strerror(fi->err));
+		json_str(&b, api ? api_msg[p->outcome] : rp_strerror(fi->err));
 		rp_buf_putc(&b, '}');
 	}
 	rc = rp_buf_puts(&b, "}\n");
@@ -394,19 +402,10 @@ explain(const struct rp_profile *p, const struct rp_fetch_info *fi)
 {
 	switch (p->outcome) {
 	case RP_OUT_REFUSED:
-		fprintf(stderr, PROG ": consent needed (code %ld): the user has "
-		    "not allowed the site to read these attributes; the consent "
-		    "page is the `consent' URL\n", p->code);
-		break;
 	case RP_OUT_ACCOUNT:
-		fprintf(stderr, PROG ": account error (code %ld%s%s): the token "
-		    "is invalid or expired; the user must sign in again\n",
-		    p->code, p->detail != NULL ? ", " : "",
-		    p->detail != NULL ? p->detail : "");
-		break;
 	case RP_OUT_APIERROR:
-		fprintf(stderr, PROG ": the API answered error code %ld%s%s\n",
-		    p->code, p->detail != NULL ? ": " : "",
+		fprintf(stderr, PROG ": %s (code %ld%s%s)\n", api_msg[p->outcome],
+		    p->code, p->detail != NULL ? ", " : "",
 		    p->detail != NULL ? p->detail : "");
 		break;
 	case RP_OUT_MALFORMED:

@@ -139,7 +139,7 @@ expect() {
 }
 expect "expired token: exit 4" "$PAUL" 4 "code 103"
 expect "unknown token: exit 4" "tok-unknown-123456" 4 "code 102"
-expect "API error: exit 5" "fault:code=203@$AMELIE" 5 "error code 203"
+expect "API error: exit 5" "fault:code=203@$AMELIE" 5 "error code (code 203"
 # The process's own start-up and exit, measured on a quick answer, are
 # not the client's: the bound is timeout_ms + 200 ms beyond them.
 start=$(date +%s%N)
@@ -192,7 +192,8 @@ cp "$tmp/out" "$tmp/paul.json"
 check "json of an API error: exit 4, code 103" sh -c '[ $1 -eq 4 ] && python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d[\"outcome\"] == \"account\" and d[\"error\"] == {\"class\": \"api\", \"code\": 103, \"detail\": d[\"error\"][\"detail\"], \"message\": \"signin\"}
+assert d[\"outcome\"] == \"account\" and d[\"error\"] == {\"class\": \"api\", \"code\": 103, \"detail\": d[\"error\"][\"detail\"], \"message\": d[\"error\"][\"message\"]}
+assert d[\"error\"][\"message\"].startswith(\"account error\")
 " "$2"' sh $rc "$tmp/paul.json"
 fetch "$AMELIE" --view card --format xml
 cp "$tmp/out" "$tmp/tool.xml"
