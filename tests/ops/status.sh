@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/ops/opslib.sh"
 need cgi-fcgi curl
 need_built "$FCGI" "$SIM"
-echo "1..14"
+echo "1..15"
 
 start_sim || { echo "Bail out! the simulator did not start"; exit 1; }
 write_conf "$tmp/rp.conf"
@@ -66,3 +66,8 @@ check "the histogram's +Inf bucket equals its count" \
 fcgi_get "$sock" ready >"$tmp/ready.out"
 check "ready answers 200 ready" \
 	sh -c 'head -1 "$1" | grep -q "^Status: 200" && grep -qx "ready" "$1"' sh "$tmp/ready.out"
+
+# The manual documents every family the program exports.
+undoc=$(sed -n 's/^# TYPE \(richprofile_[a-z_]*\) .*/\1/p' "$tmp/b.prom" |
+	while read -r f; do grep -q "$f" "$srcdir/man/richprofile-fcgi.8" || echo "$f"; done)
+check "richprofile-fcgi(8) documents every metric family${undoc:+ (not: $(echo $undoc))}" test -z "$undoc"
