@@ -343,6 +343,8 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
+	/* Before they start: the first request may be a scrape. */
+	rp_metrics_workers(threads);
 	for (i = 0; i < threads; i++) {
 		ws[i].id = i;
 		ws[i].live = live;
@@ -370,7 +372,8 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		rp_log_console(RP_LOG_ERROR, "no worker thread could start");
 		goto out;
 	}
-	rp_metrics_workers(started);
+	if (started != threads)
+		rp_metrics_workers(started);
 	rp_log(RP_LOG_INFO, "richprofile-fcgi %s serving on %s with %ld "
 	    "threads", PACKAGE_VERSION, l->desc, started);
 
