@@ -14,3 +14,8 @@ tests_bench_bench_cache_LDADD = $(RP_LIBS)
 .PHONY: bench
 bench: tests/bench/bench_cache
 	./tests/bench/bench_cache
+
+# The soak load client: concurrent users, each answer checked against its cookie.
+check_PROGRAMS += tests/soak/soak-client
+tests_soak_soak_client_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+tests_soak_soak_client_LDADD = $(CURL_LIBS) $(PTHREAD_LIBS)
