@@ -39,6 +39,7 @@ static const struct fault_def defs[] = {
 	{ "oversize", ARG_OPTNUM, 1, 1L << 30, 4L << 20, F_LONG(oversize) },
 	{ "slow", ARG_NUM, 1, 1L << 20, 0, F_LONG(slow_bps) },
 	{ "code", ARG_NUM, -1000000, 1000000, 0, F_LONG(code) },
+	{ "tag", ARG_NUM, 0, 1L << 62, 0, F_LONG(tag) },
 };
 
 static void

@@ -445,6 +445,7 @@ usage(FILE *f)
 "  redirect     302 elsewhere                close      Connection: close\n"
 "  oversize[=B] well-formed XML of B bytes (4 MiB)\n"
 "  slow=BPS     send the body at BPS bytes per second\n"
+"  tag=N        no fault: makes the token unique (fresh-token benchmarks)\n"
 "  none         (control endpoint) remove the rule\n",
 	    RP_DATADIR, RP_DATADIR);
 }

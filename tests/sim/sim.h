@@ -113,6 +113,7 @@ struct sim_fault {
 	long slow_bps;       /* body sent at this many bytes per second */
 	int has_code;        /* <error><code>code</code> */
 	long code;
+	long tag;            /* no effect: makes a fault: token unique (benchmarks) */
 };
 
 /*
