@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "breaker.h"
+#include "log.h"
 
 struct rp_breaker {
 	pthread_mutex_t mu;
@@ -85,29 +86,49 @@ rp_breaker_enter(struct rp_breaker *b, int *probe)
 void
 rp_breaker_done(struct rp_breaker *b, int probe, int ok)
 {
+	enum { SAME, OPENED, REOPENED, CLOSED } change = SAME;
+	long n;
+
 	pthread_mutex_lock(&b->mu);
 	if (ok) {
 		/*
 		 * Only the probe may close an open breaker: a success of a
 		 * call admitted before it opened says little about now.
 		 */
-		if (probe || b->state == RP_BREAKER_CLOSED) {
+		if (probe) {
 			b->state = RP_BREAKER_CLOSED;
-			b->st.consecutive = 0;
+			change = CLOSED;
 		}
+		if (b->state == RP_BREAKER_CLOSED)
+			b->st.consecutive = 0;
 	} else {
 		b->st.consecutive++;
 		if (probe) {
 			b->state = RP_BREAKER_OPEN;
 			b->open_until = b->o.now_ms() + b->o.open_ms;
+			change = REOPENED;
 		} else if (b->state == RP_BREAKER_CLOSED && b->o.failures > 0 &&
 		    b->st.consecutive >= b->o.failures) {
 			b->state = RP_BREAKER_OPEN;
 			b->open_until = b->o.now_ms() + b->o.open_ms;
 			b->st.opened++;
+			change = OPENED;
 		}
 	}
+	n = b->st.consecutive;
 	pthread_mutex_unlock(&b->mu);
+	/* One line per change of state, never one per call. */
+	if (change == OPENED)
+		rp_log(RP_LOG_WARN, "circuit breaker open after %ld consecutive "
+		    "upstream failures: answering unavailable without asking the "
+		    "API for %ld ms ([breaker] open_ms), then one probe", n,
+		    b->o.open_ms);
+	else if (change == REOPENED)
+		rp_log(RP_LOG_WARN, "circuit breaker probe failed: open again "
+		    "for %ld ms", b->o.open_ms);
+	else if (change == CLOSED)
+		rp_log(RP_LOG_INFO, "circuit breaker closed: the API answered "
+		    "the probe");
 }
 
 const char *

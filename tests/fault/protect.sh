@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# protect.sh: the cache, stale-if-error, coalescing, the circuit breaker
+# and the consent rules, end to end through nginx, the program and the
+# simulator.
+set -u
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/bench/stack.sh"
+
+rp_stack_init protect
+NGINX_PORT=$(rp_free_port)
+rp_start_sim main
+SIM=http://127.0.0.1:$SIM_PORT_main
+TOK_MAXIME=tok-maxime-c07d5a19e2
+
+# "short": profiles expire after 1 s but may stand in for 60 s; the
+# breaker opens after 3 failures for 1.5 s.  "long": a 10-minute TTL.
+rp_write_conf "$RUN/short.conf" "$SIM_URL_main" cache.ttl_s=1 cache.stale_s=60 \
+	breaker.failures=3 breaker.open_ms=1500 server.log_file="$RUN/short.log"
+rp_write_conf "$RUN/long.conf" "$SIM_URL_main" cache.ttl_s=600 \
+	breaker.failures=0 server.log_file="$RUN/long.log"
+rp_start_fcgi short "$RUN/short.conf"
+rp_start_fcgi long "$RUN/long.conf"
+rp_start_nginx "$NGINX_PORT" short:"$FCGI_SOCK_short" long:"$FCGI_SOCK_long"
+
+# A token never seen before, answered as Amélie.  (No comma in a token:
+# it is not a cookie octet, so one fault per token.)
+tag=0
+fresh() {
+	tag=$((tag + 1))
+	echo "fault:tag=$tag@$RP_TOK_AMELIE"
+}
+
+# How many API calls the simulator saw for a token.
+sim_calls() {
+	curl -s "$SIM/_control/stats?token=$1" | sed 's/.*"requests":\([0-9]*\).*/\1/'
+}
+
+# last_log INSTANCE: the last request line, once it is written.
+last_log() {
+	sleep 0.1
+	grep " request " "$RUN/$1.log" | tail -n 1
+}
+
+card() {
+	rp_get "/$1/richprofile/fragment?view=card" "$2"
+}
+
+# ---- cache hit ----
+card short "$RP_TOK_AMELIE"
+[ "$R_STATUS" = ok ] && grep -q Amélie "$R_BODY"
+rp_check $? "first view: Amélie's card from the API" "$(rp_last)"
+card short "$RP_TOK_AMELIE"
+[ "$R_STATUS" = ok ] && grep -q Amélie "$R_BODY" && [ "$(sim_calls "$RP_TOK_AMELIE")" = 1 ]
+rp_check $? "second view: from the cache, the API asked once" "$(rp_last; sim_calls "$RP_TOK_AMELIE")"
+last_log short | grep -q "note=cache_hit"
+rp_check $? "the log says cache_hit" "$(last_log short)"
+
+# ---- stale-if-error ----
+sleep 1.1
+curl -s -X POST "$SIM/_control/fault?mode=status=500&for=$RP_TOK_AMELIE&count=1" >/dev/null
+card short "$RP_TOK_AMELIE"
+[ "$R_STATUS" = ok ] && [ "$R_STALE" = 1 ] && grep -q Amélie "$R_BODY"
+rp_check $? "API failing after expiry: the expired card, X-RichProfile-Stale: 1" "$(rp_last)"
+last_log short | grep -q "upstream=http_status .*note=stale"
+rp_check $? "the log names the failure and says stale" "$(last_log short)"
+card short "$RP_TOK_AMELIE"
+[ "$R_STATUS" = ok ] && [ -z "$R_STALE" ] && grep -q Amélie "$R_BODY"
+rp_check $? "API back: a fresh card, no stale header" "$(rp_last)"
+
+# ---- coalescing: 20 concurrent views of one slow miss, one API call ----
+slow="fault:delay=400@$RP_TOK_AMELIE"
+pids=()
+for i in $(seq 1 20); do
+	curl -s -o "$RUN/co.$i" -w '%{http_code}\n' -H "Cookie: rp_token=$slow" \
+		"http://127.0.0.1:$NGINX_PORT/long/richprofile/fragment?view=card" >"$RUN/co.$i.code" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+n=0
+for i in $(seq 1 20); do
+	grep -q Amélie "$RUN/co.$i" && [ "$(cat "$RUN/co.$i.code")" = 200 ] && n=$((n + 1))
+done
+[ "$n" = 20 ] && [ "$(sim_calls "$slow")" = 1 ]
+rp_check $? "20 concurrent views of a slow miss: all served ($n), one API call ($(sim_calls "$slow"))"
+
+# ---- circuit breaker ----
+for i in 1 2 3; do
+	card short "fault:status=500@$RP_TOK_AMELIE"
+done
+[ "$R_STATUS" = unavailable ]
+rp_check $? "three failures in a row: unavailable" "$(rp_last)"
+grep -q "circuit breaker open" "$RUN/short.log"
+rp_check $? "the log says the breaker opened" "$(tail -n 3 "$RUN/short.log")"
+healthy=$(fresh)
+card short "$healthy"
+[ "$R_STATUS" = unavailable ] && [ "$R_MS" -lt 100 ] && [ "$(sim_calls "$healthy")" = 0 ]
+rp_check $? "breaker open: unavailable at once ($R_MS ms), API not asked" "$(rp_last)"
+last_log short | grep -q "upstream=breaker_open"
+rp_check $? "the log says breaker_open" "$(last_log short)"
+card short "$RP_TOK_AMELIE"
+[ "$R_STATUS" = ok ] && [ "$R_STALE" = 1 ] && grep -q Amélie "$R_BODY"
+rp_check $? "breaker open: an expired card still stands in, marked stale" "$(rp_last)"
+sleep 1.6
+card short "$healthy"
+[ "$R_STATUS" = ok ] && grep -q Amélie "$R_BODY"
+rp_check $? "after open_ms: one probe goes through and succeeds" "$(rp_last)"
+card short "$(fresh)"
+[ "$R_STATUS" = ok ]
+rp_check $? "breaker closed: the next request is served" "$(rp_last)"
+grep -q "circuit breaker closed" "$RUN/short.log"
+rp_check $? "the log says the breaker closed" "$(tail -n 3 "$RUN/short.log")"
+
+# ---- consent: what the user just gave shows at once ----
+# Maxime refuses everything at start.  The consent link of the fragment
+# leads to the simulator's privacy page; the form is posted as a browser
+# would, then the user comes back to the site.
+consent() {
+	local href ctx attrs
+	href=$(grep -o 'href="[^"]*interaction.do[^"]*"' "$R_BODY" | head -n 1 |
+		sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+	ctx=$(printf '%s' "$href" | grep -o '[?&]ctx=[^&]*' | cut -d= -f2-)
+	attrs=$(printf '%s' "$href" | grep -o '[?&]attributes=[^&]*' | cut -d= -f2-)
+	[ -n "$ctx" ] && [ -n "$attrs" ] || return 1
+	curl -s -o /dev/null -w '%{http_code}' -X POST \
+		--data-urlencode "ctx=$(printf '%b' "${ctx//%/\\x}")" \
+		--data-urlencode "attributes=$(printf '%b' "${attrs//%/\\x}")" \
+		--data-urlencode "urlRetour=http://127.0.0.1:$NGINX_PORT/account" \
+		--data-urlencode "choice=$1" "$SIM/urm-gui/interaction.do" | grep -q 303
+}
+
+card long "$TOK_MAXIME"
+[ "$R_STATUS" = consent ] && grep -q 'class="rp rp-consent' "$R_BODY"
+rp_check $? "refused: the consent fragment" "$(rp_last)"
+consent once
+rp_check $? "consent granted once on the privacy page"
+card long "$TOK_MAXIME"
+[ "$R_STATUS" = ok ] && grep -q Maxime "$R_BODY"
+rp_check $? "back from the privacy page: Maxime's data at once" "$(rp_last)"
+card long "$TOK_MAXIME"
+[ "$R_STATUS" = consent ] && ! grep -q Maxime "$R_BODY"
+rp_check $? "granted once: the next view asks again (nothing kept)" "$(rp_last)"
+consent always
+rp_check $? "consent granted permanently"
+card long "$TOK_MAXIME"
+[ "$R_STATUS" = ok ] && grep -q Maxime "$R_BODY"
+rp_check $? "back again: Maxime's data" "$(rp_last)"
+card long "$TOK_MAXIME"
+[ "$R_STATUS" = ok ] && ! last_log long | grep -q cache_hit
+rp_check $? "still granted: asked once more, now kept" "$(last_log long)"
+card long "$TOK_MAXIME"
+[ "$R_STATUS" = ok ] && last_log long | grep -q cache_hit
+rp_check $? "and from then on served from the cache" "$(last_log long)"
+
+# ---- two users never see each other's data ----
+card long "$RP_TOK_AMELIE"
+a=$(grep -c Amélie "$R_BODY"); am=$(grep -c Maxime "$R_BODY")
+card long "$TOK_MAXIME"
+m=$(grep -c Maxime "$R_BODY"); ma=$(grep -c Amélie "$R_BODY")
+[ "$a" -gt 0 ] && [ "$am" = 0 ] && [ "$m" -gt 0 ] && [ "$ma" = 0 ]
+rp_check $? "cached cards: each user sees only their own"
+
+rp_tap_done
