@@ -14,6 +14,28 @@
  */
 #define GRACE_EXTRA_MS 1000
 
+/* The profile cache and the circuit breaker in front of the API. */
+static int
+app_cache(struct rp_app *app, char *err, size_t errlen)
+{
+	struct rp_breaker_opts bo = { app->cfg->breaker.failures,
+	    app->cfg->breaker.open_ms, NULL };
+	struct rp_cache_opts co;
+	int rc;
+
+	if ((rc = rp_breaker_new(&bo, &app->breaker)) != RP_OK) {
+		snprintf(err, errlen, "%s: [breaker] rejected: %s", app->cfg->path,
+		    rp_strerror((enum rp_err)rc));
+		return rc;
+	}
+	rp_cache_opts_from_cfg(app->cfg, &co);
+	co.breaker = app->breaker;
+	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK)
+		snprintf(err, errlen, "%s: [cache] rejected: %s", app->cfg->path,
+		    rp_strerror((enum rp_err)rc));
+	return rc;
+}
+
 int
 rp_app_load(const char *path, struct rp_app **out, char *err, size_t errlen)
 {
@@ -39,6 +61,8 @@ rp_app_load(const char *path, struct rp_app **out, char *err, size_t errlen)
 	    errlen)) != RP_OK)
 		goto out;
 	app->grace_ms = app->cfg->upstream.timeout_ms + GRACE_EXTRA_MS;
+	if ((rc = app_cache(app, err, errlen)) != RP_OK)
+		goto out;
 out:
 	if (rc != RP_OK)
 		rp_app_free(app);
@@ -52,6 +76,8 @@ rp_app_free(struct rp_app *app)
 {
 	if (app == NULL)
 		return;
+	rp_cache_free(app->cache);
+	rp_breaker_free(app->breaker);
 	rp_renderer_free(app->renderer);
 	rp_cfg_free(app->cfg);
 	free(app);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "breaker.h"
+#include "cache.h"
 #include "cfg.h"
 #include "render.h"
 
@@ -16,6 +18,9 @@ struct rp_app {
 	struct rp_renderer *renderer;  /* owned; borrows cfg */
 	const struct rp_view *default_view; /* when the query names none */
 	long grace_ms;                 /* how long a stop waits for requests */
+	/* Shared by every worker (thread-safe): [cache] and [breaker]. */
+	struct rp_breaker *breaker;    /* owned */
+	struct rp_cache *cache;        /* owned; borrows breaker */
 };
 
 /*

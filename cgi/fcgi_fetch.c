@@ -1,21 +1,32 @@
 /* fcgi_fetch.c: how richprofile-fcgi obtains the profile of a request. */
 #include "config.h"
 
+#include "cache.h"
 #include "client.h"
 #include "err.h"
 #include "fcgi_fetch.h"
 #include "log.h"
 #include "metrics.h"
 
-int
-rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
-    rp_attrset infos, struct rp_profile **out)
+/* One upstream call, as the cache asks for it on a miss. */
+struct call {
+	struct rp_req *req;
+	const char *token;
+	size_t len;
+	rp_attrset infos;
+};
+
+static int
+call_api(void *arg, struct rp_profile **out)
 {
+	struct call *c = arg;
+	struct rp_req *req = c->req;
 	struct rp_fetch_info info = { 0 };
 	struct rp_profile *p = NULL;
 	int rc;
 
-	rc = rp_client_fetch(req->client, token, len, infos, &p, &info);
+	rc = rp_client_fetch(req->client, c->token, c->len, c->infos, &p,
+	    &info);
 	if (rc == RP_OK)
 		rp_metrics_upstream(info.err, info.elapsed_us);
 	req->log.upstream = rp_errclass(info.err);
@@ -38,5 +49,33 @@ rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
 		rp_log(RP_LOG_WARN, "the API answered error code %ld; "
 		    "answering unavailable", p->code);
 	*out = p;
+	return RP_OK;
+}
+
+int
+rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
+    rp_attrset infos, struct rp_profile **out)
+{
+	struct call c = { req, token, len, infos };
+	struct rp_cache_query q = { token, len, infos, call_api, &c };
+	struct rp_cache_info ci;
+	int rc;
+
+	if ((rc = rp_cache_get(req->app->cache, &q, out, &ci)) != RP_OK)
+		return rc;
+	/* Without a call of its own, the log line says where the answer came from. */
+	if (ci.hit)
+		req->log.note = "cache_hit";
+	else if (ci.coalesced) {
+		req->log.note = ci.wait_timeout ? "coalesced_timeout" : "coalesced";
+		req->log.upstream = rp_errclass(ci.err);
+	} else if (ci.err == RP_EBREAKER)
+		req->log.upstream = rp_errclass(ci.err);
+	if (ci.stale) {
+		/* The API failed; an expired profile stands in, and says so. */
+		req->log.note = "stale";
+		if (rp_resp_header(&req->resp, "X-RichProfile-Stale", "1") != RP_OK)
+			rp_log(RP_LOG_WARN, "cannot add X-RichProfile-Stale: out of memory");
+	}
 	return RP_OK;
 }

@@ -19,3 +19,13 @@ bench: tests/bench/bench_cache
 check_PROGRAMS += tests/soak/soak-client
 tests_soak_soak_client_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 tests_soak_soak_client_LDADD = $(CURL_LIBS) $(PTHREAD_LIBS)
+
+# End-to-end suites through nginx, richprofile-fcgi and the simulator.
+TESTS += tests/fault/fault.sh tests/fault/protect.sh
+EXTRA_DIST += tests/bench/stack.sh tests/fault/fault.sh tests/fault/protect.sh
+
+clean-local: clean-cache-suites
+clean-cache-suites:
+	-rm -rf tests/output/fault tests/output/protect tests/output/soak \
+	  tests/output/hostile tests/output/bench
+.PHONY: clean-cache-suites
