@@ -1,7 +1,9 @@
 /* fcgi_ops_routes.c: the status (metrics) and ready routes, for operators. */
 #include "config.h"
 
+#include "breaker.h"
 #include "buf.h"
+#include "cache.h"
 #include "fcgi_routes.h"
 #include "metrics.h"
 
@@ -19,8 +21,28 @@
 static void
 collect(const struct rp_req *req, struct rp_metrics_ext *x)
 {
-	(void)req;
-	(void)x;
+	struct rp_cache_stats cs;
+	struct rp_breaker_stats bs;
+
+	/* Per configuration: a reload starts a new cache and breaker. */
+	if (req->app->cache != NULL) {
+		rp_cache_stats(req->app->cache, &cs);
+		x->have_cache = 1;
+		x->cache_hits = cs.hits;
+		x->cache_misses = cs.misses;
+		x->cache_stale = cs.stale;
+		x->cache_coalesced = cs.coalesced;
+		x->cache_evictions = cs.evictions;
+		x->cache_entries = cs.entries;
+	}
+	if (req->app->breaker != NULL) {
+		rp_breaker_stats(req->app->breaker, &bs);
+		x->have_breaker = 1;
+		x->breaker_state = bs.state == RP_BREAKER_CLOSED ? 0 :
+		    bs.state == RP_BREAKER_OPEN ? 1 : 2;
+		x->breaker_opened = bs.opened;
+		x->breaker_rejected = bs.rejected;
+	}
 }
 
 void

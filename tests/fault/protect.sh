@@ -158,4 +158,20 @@ m=$(grep -c Maxime "$R_BODY"); ma=$(grep -c Amélie "$R_BODY")
 [ "$a" -gt 0 ] && [ "$am" = 0 ] && [ "$m" -gt 0 ] && [ "$ma" = 0 ]
 rp_check $? "cached cards: each user sees only their own"
 
+# ---- what the status route tells an operator ----
+rp_get "/short/richprofile/status"
+grep -Eq '^richprofile_cache_hits_total [1-9]' "$R_BODY" &&
+	grep -Eq '^richprofile_cache_stale_total [1-9]' "$R_BODY" &&
+	grep -Eq '^richprofile_breaker_opened_total 1$' "$R_BODY" &&
+	grep -Eq '^richprofile_breaker_rejected_total 2$' "$R_BODY" &&
+	grep -Eq '^richprofile_breaker_state 0$' "$R_BODY"
+rp_check $? "metrics: cache hits, stale answers, one breaker opening, two refusals, closed again" \
+	"$(grep -E '^richprofile_(cache|breaker)' "$R_BODY")"
+rp_get "/long/richprofile/status"
+awk '$1 == "richprofile_cache_coalesced_total" { c = $2 }
+	$1 == "richprofile_cache_hits_total" { h = $2 }
+	END { exit !(c >= 1 && c + h >= 19) }' "$R_BODY"
+rp_check $? "metrics: the concurrent views waited for one call (or came after it)" \
+	"$(grep -E '^richprofile_cache' "$R_BODY")"
+
 rp_tap_done
