@@ -16,17 +16,17 @@ TOK_MAXIME=tok-maxime-c07d5a19e2
 rp_write_conf "$RUN/short.conf" "$SIM_URL_main" cache.ttl_s=1 cache.stale_s=60 \
 	breaker.failures=3 breaker.open_ms=1500 server.log_file="$RUN/short.log"
 rp_write_conf "$RUN/long.conf" "$SIM_URL_main" cache.ttl_s=600 \
-	breaker.failures=0 server.log_file="$RUN/long.log"
+	breaker.failures=0 upstream.timeout_ms=3000 server.log_file="$RUN/long.log"
 rp_start_fcgi short "$RUN/short.conf"
 rp_start_fcgi long "$RUN/long.conf"
 rp_start_nginx "$NGINX_PORT" short:"$FCGI_SOCK_short" long:"$FCGI_SOCK_long"
 
-# A token never seen before, answered as Amélie.  (No comma in a token:
+# FRESH: a token never seen before, answered as Amélie.  (No comma in a token:
 # it is not a cookie octet, so one fault per token.)
 tag=0
 fresh() {
 	tag=$((tag + 1))
-	echo "fault:tag=$tag@$RP_TOK_AMELIE"
+	FRESH="fault:tag=$tag@$RP_TOK_AMELIE"
 }
 
 # How many API calls the simulator saw for a token.
@@ -67,19 +67,21 @@ card short "$RP_TOK_AMELIE"
 rp_check $? "API back: a fresh card, no stale header" "$(rp_last)"
 
 # ---- coalescing: 20 concurrent views of one slow miss, one API call ----
-slow="fault:delay=400@$RP_TOK_AMELIE"
-pids=()
+# One curl process makes the 20 requests at once (20 processes could be
+# too slow to start on a loaded machine to overlap at all).
+slow="fault:delay=1500@$RP_TOK_AMELIE"
+args=()
 for i in $(seq 1 20); do
-	curl -s -o "$RUN/co.$i" -w '%{http_code}\n' -H "Cookie: rp_token=$slow" \
-		"http://127.0.0.1:$NGINX_PORT/long/richprofile/fragment?view=card" >"$RUN/co.$i.code" &
-	pids+=($!)
+	args+=(-o "$RUN/co.$i" "http://127.0.0.1:$NGINX_PORT/long/richprofile/fragment?view=card")
 done
-wait "${pids[@]}"
+curl -s -Z --parallel-immediate --parallel-max 20 -H "Cookie: rp_token=$slow" \
+	-w '%{http_code}\n' "${args[@]}" >"$RUN/co.codes"
 n=0
 for i in $(seq 1 20); do
-	grep -q Amélie "$RUN/co.$i" && [ "$(cat "$RUN/co.$i.code")" = 200 ] && n=$((n + 1))
+	grep -q Amélie "$RUN/co.$i" && n=$((n + 1))
 done
-[ "$n" = 20 ] && [ "$(sim_calls "$slow")" = 1 ]
+[ "$n" = 20 ] && [ "$(grep -c '^200$' "$RUN/co.codes")" = 20 ] &&
+	[ "$(sim_calls "$slow")" = 1 ]
 rp_check $? "20 concurrent views of a slow miss: all served ($n), one API call ($(sim_calls "$slow"))"
 
 # ---- circuit breaker ----
@@ -90,7 +92,8 @@ done
 rp_check $? "three failures in a row: unavailable" "$(rp_last)"
 grep -q "circuit breaker open" "$RUN/short.log"
 rp_check $? "the log says the breaker opened" "$(tail -n 3 "$RUN/short.log")"
-healthy=$(fresh)
+fresh
+healthy=$FRESH
 card short "$healthy"
 [ "$R_STATUS" = unavailable ] && [ "$R_MS" -lt 100 ] && [ "$(sim_calls "$healthy")" = 0 ]
 rp_check $? "breaker open: unavailable at once ($R_MS ms), API not asked" "$(rp_last)"
@@ -103,7 +106,8 @@ sleep 1.6
 card short "$healthy"
 [ "$R_STATUS" = ok ] && grep -q Amélie "$R_BODY"
 rp_check $? "after open_ms: one probe goes through and succeeds" "$(rp_last)"
-card short "$(fresh)"
+fresh
+card short "$FRESH"
 [ "$R_STATUS" = ok ]
 rp_check $? "breaker closed: the next request is served" "$(rp_last)"
 grep -q "circuit breaker closed" "$RUN/short.log"
