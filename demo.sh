@@ -4,7 +4,10 @@
 # page includes the profile fragments by SSI, richprofile-fcgi behind it on
 # a unix socket, and richprofile-sim standing in for Orange's API on
 # 127.0.0.1:8081.  Ctrl-C (or SIGTERM) stops everything it started, by PID.
-# Every file it writes is in the build tree (the run directory).
+# What it writes at run time stays in the build tree (the run directory;
+# only a socket path too long for the kernel goes to a private directory
+# under /tmp, removed at exit).  From a git checkout, autoreconf first
+# generates configure and friends in the source tree, as check.sh does.
 #
 # Usage: ./demo.sh [--no-build] [-h]
 #   --no-build  use an existing build tree (RP_DEMO_BUILDDIR) as it is;
