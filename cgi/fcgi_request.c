@@ -114,6 +114,7 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 {
 	struct rp_req req;
 	const struct rp_route *route;
+	const char *role;
 	char name[ROUTE_NAME_MAX + 1];
 	long t0 = now_us();
 
@@ -128,13 +129,26 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	rp_resp_init(&req.resp);
 
 	rp_request_route_name(envp, name, sizeof(name));
+	/*
+	 * A FastCGI authorizer (Apache's mod_authnz_fcgi) is given the path
+	 * and method of the request it guards: it can only mean auth.
+	 */
+	role = FCGX_GetParam("FCGI_ROLE", envp);
+	if (role != NULL && strcmp(role, "AUTHORIZER") == 0)
+		snprintf(name, sizeof(name), "auth");
 	req.log.method = req.method;
 	req.log.route = name;
 	route = rp_route_find(name);
 	if (route == NULL) {
 		rp_req_error(&req, 404, 0);
-	} else if (req.method == NULL || (strcmp(req.method, "GET") != 0 &&
-	    strcmp(req.method, "HEAD") != 0)) {
+	} else if (route->handle != rp_route_auth && (req.method == NULL ||
+	    (strcmp(req.method, "GET") != 0 &&
+	    strcmp(req.method, "HEAD") != 0))) {
+		/*
+		 * auth takes any method: it reads no body, changes nothing,
+		 * and nginx's auth_request and Apache pass on the method of
+		 * the guarded request (a POST form, say).
+		 */
 		rp_req_error(&req, 405, 0);
 		rp_resp_header(&req.resp, "Allow", "GET, HEAD");
 	} else {
@@ -142,7 +156,9 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 			req.log.route = "fragment";
 		route->handle(&req);
 	}
-	req.log.status = req.resp.rp_status;
+	/* A handler may log a status it does not send (auth under Apache). */
+	if (req.log.status == NULL)
+		req.log.status = req.resp.rp_status;
 	req.log.http_status = req.resp.http_status;
 	/*
 	 * Counted before the answer leaves: a client that has its answer

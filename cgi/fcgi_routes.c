@@ -12,6 +12,7 @@ const struct rp_route rp_routes[] = {
 	{ "ping",         rp_route_ping },
 	{ "status",       rp_route_status },  /* fcgi_ops_routes.c */
 	{ "ready",        rp_route_ready },
+	{ "auth",         rp_route_auth },
 	{ NULL, NULL }
 };
 

@@ -30,5 +30,6 @@ void rp_route_ready(struct rp_req *req);        /* fcgi_ops_routes.c */
 
 /* Registers the route names as metric labels; once, before threads. */
 void rp_routes_metrics_init(void);              /* fcgi_ops_routes.c */
+void rp_route_auth(struct rp_req *req);         /* fcgi_auth.c */
 
 #endif

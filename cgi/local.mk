@@ -18,6 +18,7 @@ rp_fcgi_sources = \
 	cgi/fcgi_response.c cgi/fcgi_response.h \
 	cgi/fcgi_routes.c cgi/fcgi_routes.h \
 	cgi/fcgi_profile_routes.c \
+	cgi/fcgi_auth.c \
 	cgi/fcgi_fetch.c cgi/fcgi_fetch.h
 sbin_PROGRAMS += cgi/richprofile-fcgi
 cgi_richprofile_fcgi_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)

@@ -42,7 +42,9 @@ enum ktype {
 	K_LOGLEVEL,  /* error | warn | info | debug */
 	K_COOKIE,    /* cookie name (RFC 6265 token) */
 	K_INFOS,     /* attribute list or * */
-	K_TEMPLATE   /* relative file name */
+	K_TEMPLATE,  /* relative file name */
+	K_OPTVIEW,   /* optional view name; the view must exist */
+	K_DENYALLOW  /* deny | allow, kept as 0 | 1 */
 };
 
 /* True for types whose value may go on over indented lines. */
@@ -88,6 +90,8 @@ static const struct key keys[] = {
 	{ "cache", "stale_s", K_LONG, C(cache.stale_s), 0, 86400, "s", "300" },
 	{ "breaker", "failures", K_LONG, C(breaker.failures), 0, 1000000, "failures", "5" },
 	{ "breaker", "open_ms", K_LONG, C(breaker.open_ms), 1, 3600000, "ms", "10000" },
+	{ "auth", "view", K_OPTVIEW, C(auth.view), 0, 0, NULL, "" },
+	{ "auth", "without_token", K_DENYALLOW, C(auth.allow_without_token), 0, 0, NULL, "deny" },
 	{ "view", "infos", K_INFOS, V(infos), 0, 0, NULL, NULL },
 	{ "view", "template", K_TEMPLATE, V(template), 0, 0, NULL, NULL },
 };
@@ -168,7 +172,7 @@ valid_view_name(const char *s)
 }
 
 /* Every section the file may hold, for the message about one it may not. */
-#define SECTIONS "[upstream], [session], [site], [server], [cache], [breaker] or [view NAME]"
+#define SECTIONS "[upstream], [session], [site], [server], [cache], [breaker], [auth] or [view NAME]"
 
 static int
 known_section(const char *section)
@@ -534,6 +538,12 @@ check_template(const struct ctx *x, const char *v)
 }
 
 static const char *
+check_viewname(const struct ctx *x, const char *v)
+{
+	return valid_view_name(v) ? NULL : "not a view name";
+}
+
+static const char *
 check_readable(const struct ctx *x, const char *v)
 {
 	const char *why = NULL;
@@ -597,6 +607,8 @@ static const struct strtype {
 	    "!#$%&'*+-.^_`|~ only" },
 	[K_TEMPLATE] = { check_template, NULL, 0, "a file name relative to "
 	    "[server] templates, without `..`" },
+	[K_OPTVIEW] = { check_viewname, NULL, 1, "the NAME of a [view NAME] "
+	    "section, or nothing for the first view of the file" },
 };
 
 /* Parses v for key k into the field at base + k->off. */
@@ -653,6 +665,14 @@ set_value(struct ctx *x, const char *section, const struct key *k,
 		    "expected error, warn, info or debug", v);
 		return -1;
 	}
+	case K_DENYALLOW:
+		if (strcasecmp(v, "deny") == 0 || strcasecmp(v, "allow") == 0) {
+			*(int *)field = strcasecmp(v, "allow") == 0;
+			return 0;
+		}
+		fail(x, x->line, section, k->name, "`%s` is neither deny nor "
+		    "allow; expected deny or allow", v);
+		return -1;
 	case K_INFOS: {
 		rp_attrset set;
 		const char *badname;
@@ -841,6 +861,15 @@ finish(struct ctx *x)
 		    "as long as the connect timeout", cfg->upstream.timeout_ms,
 		    cfg->upstream.connect_timeout_ms);
 	}
+	if (!x->failed && cfg->auth.view != NULL &&
+	    rp_cfg_view(cfg, cfg->auth.view) == NULL) {
+		size_t vi;
+
+		find_key("auth", "view", &vi);
+		fail(x, x->keyline[vi], "auth", "view", "no [view %s] section; "
+		    "expected the NAME of a [view NAME] section of this file",
+		    cfg->auth.view);
+	}
 	return x->failed ? -1 : 0;
 }
 
@@ -927,6 +956,7 @@ rp_cfg_free(struct rp_cfg *cfg)
 			case K_LONG:
 			case K_LOGLEVEL:
 			case K_INFOS:
+			case K_DENYALLOW:
 				break;
 			case K_HOSTS:
 				free_list(*(char ***)field);
@@ -1005,6 +1035,9 @@ write_value(FILE *f, const struct key *k, const char *base)
 		break;
 	case K_LOGLEVEL:
 		fputs(levels[*(const enum rp_loglevel *)field], f);
+		break;
+	case K_DENYALLOW:
+		fputs(*(const int *)field ? "allow" : "deny", f);
 		break;
 	case K_INFOS:
 		if (*(const rp_attrset *)field == RP_ATTRSET_ALL)

@@ -59,6 +59,11 @@ struct rp_cfg {
 		long failures;          /* consecutive failures that open the breaker; 0: never */
 		long open_ms;           /* how long it stays open before one probe */
 	} breaker;
+	struct {
+		char *view;             /* view of the auth route; NULL: the first view */
+		int allow_without_token; /* without a usable token: 0 answers 401,
+		                            1 lets the request through (status signin) */
+	} auth;
 	struct rp_view *views;
 	size_t nviews;
 };

@@ -30,3 +30,4 @@ check-valgrind:
 include tests/fuzz/fuzz.mk
 include tests/browser.mk
 include tests/fuzz/render.mk
+include tests/auth.mk

@@ -1,0 +1,304 @@
+/* fcgi_auth.c: the auth route: profile attributes as headers for the site's own backend. */
+#include "config.h"
+
+#include <string.h>
+
+#include "attr.h"
+#include "consent.h"
+#include "cookie.h"
+#include "err.h"
+#include "escape.h"
+#include "fcgi_fetch.h"
+#include "fcgi_routes.h"
+#include "hash.h"
+#include "log.h"
+#include "render.h"
+
+/*
+ * How this route answers.  nginx's auth_request lets a request through
+ * on any 2xx and refuses it on 401 or 403, copying the subrequest's
+ * headers into $upstream_http_* variables; 204 says "nothing to show".
+ * A FastCGI authorizer (Apache's mod_authnz_fcgi) must answer exactly
+ * 200 to let it through, and only the headers named "Variable-NAME"
+ * reach the rest of the request, as environment variable NAME; every
+ * other header would go to the browser, so nothing else is added.
+ */
+#define ALLOW_STATUS 204
+#define AUTHORIZER_ALLOW_STATUS 200
+#define DENY_STATUS 401
+#define VARIABLE_PREFIX "Variable-"
+#define HEADER_PREFIX "X-Profile-"
+
+/*
+ * Every header of one answer.  A view of every attribute with long,
+ * non-ASCII values (each byte of which may become %XX) passes the
+ * program's usual bound; the shipped web-server snippets read answers
+ * of up to this size (fastcgi_buffer_size 32k).
+ */
+#define AUTH_HEADERS_MAX (32 * 1024)
+
+/* Longest header name: prefixes + the longest attribute and part names. */
+#define NAME_MAX_LEN 128
+
+/* What one answer is being built with. */
+struct auth {
+	struct rp_req *req;
+	const char *prefix;        /* "" or "Variable-" */
+	struct rp_buf val;         /* scratch: one header value */
+	char name[NAME_MAX_LEN];
+};
+
+/*
+ * RFC 8187 attr-char: what a header value may hold as it is and still
+ * read as one token everywhere.  "'" and "%" are not among them, so a
+ * plain value can never be mistaken for an encoded one.
+ */
+static int
+attr_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+/*
+ * Appends s as a header value: as it is when every byte is an attr-char,
+ * else as the RFC 8187 ext-value UTF-8''<percent-encoded bytes>.  Either
+ * way the result is printable ASCII without blank, comma, quote or
+ * control byte: it cannot end the header, start another one, or be read
+ * as two list items.
+ */
+static int
+put_value(struct rp_buf *b, const char *s)
+{
+	const char *p;
+	int rc;
+
+	for (p = s; *p != '\0' && attr_char((unsigned char)*p); p++)
+		continue;
+	if (*p == '\0' && p != s)
+		return rp_buf_puts(b, s);
+	if ((rc = rp_buf_puts(b, "UTF-8''")) != RP_OK)
+		return rc;
+	return rp_esc_url_component(b, s, strlen(s));
+}
+
+/* Adds prefix + HEADER_PREFIX + name [+ "-" + part]: a.val. */
+static int
+add(struct auth *a, const char *name, const char *part)
+{
+	int n;
+
+	if (a->val.failed)
+		return a->val.failed;
+	n = snprintf(a->name, sizeof(a->name), "%s" HEADER_PREFIX "%s%s%s",
+	    a->prefix, name, part != NULL ? "-" : "", part != NULL ? part : "");
+	if (n < 0 || (size_t)n >= sizeof(a->name))
+		return RP_ELIMIT;
+	return rp_resp_header(&a->req->resp, a->name, rp_buf_str(&a->val));
+}
+
+/* The headers of one attribute of p: none when it has no value. */
+static int
+add_attr(struct auth *a, const struct rp_profile *p, enum rp_attr_id id)
+{
+	const struct rp_attr *attr = rp_attr_get(id);
+	const struct rp_value *v = &p->values[id];
+	int rc = RP_OK;
+	size_t i;
+
+	if (!rp_profile_has(p, id))
+		return RP_OK;
+	rp_buf_reset(&a->val);
+	switch (attr->kind) {
+	case RP_KIND_LIST:
+		/* An HTTP list (RFC 9110 #element): "a, UTF-8''b%C3%A9". */
+		for (i = 0; i < v->nitems; i++) {
+			if (v->items[i] == NULL || v->items[i][0] == '\0')
+				continue;
+			if (a->val.len > 0)
+				rp_buf_puts(&a->val, ", ");
+			put_value(&a->val, v->items[i]);
+		}
+		if (a->val.len > 0)
+			rc = add(a, attr->name, NULL);
+		break;
+	case RP_KIND_ADDRESS:
+		for (i = 0; i < RP_ADDR__COUNT && rc == RP_OK; i++) {
+			const char *s = v->addr.part[i];
+
+			if (s == NULL || *s == '\0')
+				continue;
+			rp_buf_reset(&a->val);
+			put_value(&a->val, s);
+			rc = add(a, attr->name, rp_addr_part_name(i));
+		}
+		break;
+	case RP_KIND_URL:
+		/* Like the renderer: a photo is an http(s) URL or nothing. */
+		if (!rp_url_is_http(v->text, strlen(v->text)))
+			break;
+		/* FALLTHROUGH */
+	default:
+		put_value(&a->val, v->text);
+		rc = add(a, attr->name, NULL);
+		break;
+	}
+	return rc;
+}
+
+/*
+ * The return address of the consent link: the page being guarded, when
+ * it may be one (nginx gives its auth subrequest the main request's
+ * REQUEST_URI; Apache gives its authorizer the request itself), else
+ * [site] return_path.
+ */
+static const char *
+return_path(const struct rp_req *req)
+{
+	const char *uri = rp_req_param(req, "REQUEST_URI");
+
+	if (uri != NULL && rp_return_path_ok(uri, strlen(uri)))
+		return uri;
+	return req->app->cfg->site.return_path;
+}
+
+/* The headers of an answer that lets the request through. */
+static int
+add_profile(struct auth *a, const struct rp_view *view,
+    const struct rp_profile *p, enum rp_status st)
+{
+	const struct rp_cfg *cfg = a->req->app->cfg;
+	rp_attrset withheld;
+	const char *why = NULL;
+	char names[1024];
+	int rc = RP_OK, i;
+
+	rp_buf_reset(&a->val);
+	rp_buf_puts(&a->val, rp_status_name(st));
+	if ((rc = add(a, "Status", NULL)) != RP_OK)
+		return rc;
+	if (st != RP_ST_OK && st != RP_ST_PARTIAL && st != RP_ST_CONSENT)
+		return RP_OK;
+	for (i = 0; i < RP_ATTR__COUNT && rc == RP_OK; i++)
+		if (view->infos & RP_ATTR_BIT(i))
+			rc = add_attr(a, p, (enum rp_attr_id)i);
+	if (rc != RP_OK)
+		return rc;
+	withheld = p->withheld & view->infos;
+	if (withheld != 0 && rp_attrset_format(withheld, names,
+	    sizeof(names)) > 0) {
+		/* Catalogue names: tokens, joined as an HTTP list. */
+		rp_buf_reset(&a->val);
+		for (i = 0; names[i] != '\0'; i++) {
+			rp_buf_putc(&a->val, names[i]);
+			if (names[i] == ',')
+				rp_buf_putc(&a->val, ' ');
+		}
+		if ((rc = add(a, "Withheld", NULL)) != RP_OK)
+			return rc;
+	}
+	if (st == RP_ST_OK || p->privacy_url == NULL)
+		return RP_OK;
+	/* The link is checked (http(s), privacy_hosts) and percent-encoded. */
+	rp_buf_reset(&a->val);
+	rc = rp_consent_link(&a->val, p->privacy_url, cfg->site.privacy_hosts,
+	    cfg->site.url, return_path(a->req), &why);
+	if (rc == RP_EINVAL) {
+		rp_log(RP_LOG_WARN, "consent URL header left out: the privacy "
+		    "URL from the API was rejected (%s); if that host is "
+		    "Orange's privacy service, add it to [site] privacy_hosts",
+		    why);
+		return RP_OK;
+	}
+	if (rc != RP_OK)
+		return rc;
+	return add(a, "Consent-URL", NULL);
+}
+
+void
+rp_route_auth(struct rp_req *req)
+{
+	const struct rp_app *app = req->app;
+	const struct rp_cfg *cfg = app->cfg;
+	const char *role = rp_req_param(req, "FCGI_ROLE");
+	int authorizer = role != NULL && strcmp(role, "AUTHORIZER") == 0;
+	const struct rp_view *view;
+	struct rp_profile *profile = NULL;
+	enum rp_token_state ts;
+	enum rp_status st;
+	const char *token = NULL;
+	size_t toklen = 0;
+	struct auth a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.req = req;
+	a.prefix = authorizer ? VARIABLE_PREFIX : "";
+	rp_buf_init(&a.val, AUTH_HEADERS_MAX);
+	req->resp.headers.max = AUTH_HEADERS_MAX;
+	req->resp.content_type = RP_CT_TEXT;
+
+	/*
+	 * The view is the configuration's, never the request's: under
+	 * Apache the query string is the guarded page's, and a visitor
+	 * must not pick what the backend is told.
+	 */
+	view = cfg->auth.view != NULL ? rp_cfg_view(cfg, cfg->auth.view) :
+	    app->default_view;
+	req->log.view = view->name;
+
+	ts = rp_cookie_token(rp_req_param(req, "HTTP_COOKIE"),
+	    cfg->session.cookie, (size_t)cfg->session.max_token_bytes,
+	    &token, &toklen);
+	if (ts == RP_TOKEN_OK) {
+		rp_hash_fingerprint(token, toklen, req->fingerprint);
+		req->log.fingerprint = req->fingerprint;
+		rc = rp_fcgi_get_profile(req, token, toklen, view->infos,
+		    &profile);
+		if (rc != RP_OK) {
+			rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
+			    rp_strerror((enum rp_err)rc));
+			rp_req_error(req, 500, 0);
+			goto out;
+		}
+	} else {
+		req->log.note = rp_token_state_name(ts);
+	}
+	st = rp_status_of(profile);
+	req->log.status = rp_status_name(st);
+
+	if (st == RP_ST_SIGNIN && !cfg->auth.allow_without_token) {
+		req->resp.http_status = DENY_STATUS;
+		/* Apache sends a refusal's headers to the browser: none. */
+		if (!authorizer) {
+			rp_buf_reset(&a.val);
+			rp_buf_puts(&a.val, rp_status_name(st));
+			add(&a, "Status", NULL);
+		}
+		rp_buf_puts(&req->resp.body, "sign-in required\n");
+		goto out;
+	}
+	req->resp.http_status = authorizer ? AUTHORIZER_ALLOW_STATUS :
+	    ALLOW_STATUS;
+	if ((rc = add_profile(&a, view, profile, st)) != RP_OK) {
+		/*
+		 * Too much to send: nothing half-done reaches the backend,
+		 * which hears "unavailable" as during an outage.
+		 */
+		rp_log(RP_LOG_WARN, "auth headers of view %s not sent: %s; "
+		    "give [auth] view fewer attributes", view->name,
+		    rp_strerror((enum rp_err)rc));
+		rp_buf_reset(&req->resp.headers);
+		rp_buf_reset(&a.val);
+		rp_buf_puts(&a.val, rp_status_name(RP_ST_UNAVAILABLE));
+		add(&a, "Status", NULL);
+		req->log.status = rp_status_name(RP_ST_UNAVAILABLE);
+	}
+out:
+	/* Under Apache, X-RichProfile-Status would reach the browser. */
+	if (!authorizer && req->log.status != NULL)
+		req->resp.rp_status = req->log.status;
+	rp_buf_free(&a.val);
+	rp_profile_free(profile);
+}
