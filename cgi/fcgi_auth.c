@@ -5,12 +5,10 @@
 
 #include "attr.h"
 #include "consent.h"
-#include "cookie.h"
 #include "err.h"
 #include "escape.h"
 #include "fcgi_fetch.h"
 #include "fcgi_routes.h"
-#include "hash.h"
 #include "log.h"
 #include "render.h"
 
@@ -225,10 +223,7 @@ rp_route_auth(struct rp_req *req)
 	int authorizer = role != NULL && strcmp(role, "AUTHORIZER") == 0;
 	const struct rp_view *view;
 	struct rp_profile *profile = NULL;
-	enum rp_token_state ts;
 	enum rp_status st;
-	const char *token = NULL;
-	size_t toklen = 0;
 	struct auth a;
 	int rc;
 
@@ -248,22 +243,13 @@ rp_route_auth(struct rp_req *req)
 	    app->default_view;
 	req->log.view = view->name;
 
-	ts = rp_cookie_token(rp_req_param(req, "HTTP_COOKIE"),
-	    cfg->session.cookie, (size_t)cfg->session.max_token_bytes,
-	    &token, &toklen);
-	if (ts == RP_TOKEN_OK) {
-		rp_hash_fingerprint(token, toklen, req->fingerprint);
-		req->log.fingerprint = req->fingerprint;
-		rc = rp_fcgi_get_profile(req, token, toklen, view->infos,
-		    &profile);
-		if (rc != RP_OK) {
-			rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
-			    rp_strerror((enum rp_err)rc));
-			rp_req_error(req, 500, 0);
-			goto out;
-		}
-	} else {
-		req->log.note = rp_token_state_name(ts);
+	/* The same profile, from the same cache, as the fragment's. */
+	rc = rp_fcgi_request_profile(req, view->infos, &profile);
+	if (rc != RP_OK) {
+		rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
+		    rp_strerror((enum rp_err)rc));
+		rp_req_error(req, 500, 0);
+		goto out;
 	}
 	st = rp_status_of(profile);
 	req->log.status = rp_status_name(st);

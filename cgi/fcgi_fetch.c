@@ -3,8 +3,10 @@
 
 #include "cache.h"
 #include "client.h"
+#include "cookie.h"
 #include "err.h"
 #include "fcgi_fetch.h"
+#include "hash.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -78,4 +80,26 @@ rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
 			rp_log(RP_LOG_WARN, "cannot add X-RichProfile-Stale: out of memory");
 	}
 	return RP_OK;
+}
+
+int
+rp_fcgi_request_profile(struct rp_req *req, rp_attrset infos,
+    struct rp_profile **out)
+{
+	const struct rp_cfg *cfg = req->app->cfg;
+	enum rp_token_state ts;
+	const char *token = NULL;
+	size_t toklen = 0;
+
+	ts = rp_cookie_token(rp_req_param(req, "HTTP_COOKIE"),
+	    cfg->session.cookie, (size_t)cfg->session.max_token_bytes,
+	    &token, &toklen);
+	if (ts != RP_TOKEN_OK) {
+		req->log.note = rp_token_state_name(ts);
+		*out = NULL;
+		return RP_OK;
+	}
+	rp_hash_fingerprint(token, toklen, req->fingerprint);
+	req->log.fingerprint = req->fingerprint;
+	return rp_fcgi_get_profile(req, token, toklen, infos, out);
 }

@@ -20,4 +20,15 @@
 int rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out);
 
+/*
+ * The profile of the request's own user for infos: the token is read
+ * from the configured session cookie and, when usable, goes to
+ * rp_fcgi_get_profile (its fingerprint to the log line).  Without a
+ * usable token there is no upstream call: *out is NULL (the user is to
+ * sign in) and req->log.note says why.  RP_OK, or the error of
+ * rp_fcgi_get_profile.  Caller frees *out with rp_profile_free.
+ */
+int rp_fcgi_request_profile(struct rp_req *req, rp_attrset infos,
+    struct rp_profile **out);
+
 #endif

@@ -1,11 +1,9 @@
 /* fcgi_profile_routes.c: the fragment and profile.json routes. */
 #include "config.h"
 
-#include "cookie.h"
 #include "err.h"
 #include "fcgi_fetch.h"
 #include "fcgi_routes.h"
-#include "hash.h"
 #include "log.h"
 #include "query.h"
 #include "render.h"
@@ -26,9 +24,6 @@ serve(struct rp_req *req, int json)
 	struct rp_profile *profile = NULL;
 	struct rp_render_req rr;
 	struct rp_render_res res;
-	enum rp_token_state ts;
-	const char *token = NULL;
-	size_t toklen = 0;
 	int rc;
 
 	/* Input first: a bad query is the caller's error, before any call. */
@@ -57,22 +52,12 @@ serve(struct rp_req *req, int json)
 		    "consent flow comes back to [site] return_path");
 
 	/* No usable token, no upstream call: the user is asked to sign in. */
-	ts = rp_cookie_token(rp_req_param(req, "HTTP_COOKIE"),
-	    cfg->session.cookie, (size_t)cfg->session.max_token_bytes,
-	    &token, &toklen);
-	if (ts == RP_TOKEN_OK) {
-		rp_hash_fingerprint(token, toklen, req->fingerprint);
-		req->log.fingerprint = req->fingerprint;
-		rc = rp_fcgi_get_profile(req, token, toklen, view->infos,
-		    &profile);
-		if (rc != RP_OK) {
-			rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
-			    rp_strerror((enum rp_err)rc));
-			rp_req_error(req, 500, json);
-			goto out;
-		}
-	} else {
-		req->log.note = rp_token_state_name(ts);
+	rc = rp_fcgi_request_profile(req, view->infos, &profile);
+	if (rc != RP_OK) {
+		rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
+		    rp_strerror((enum rp_err)rc));
+		rp_req_error(req, 500, json);
+		goto out;
 	}
 
 	rr.view = view;

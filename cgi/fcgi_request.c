@@ -141,14 +141,14 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	route = rp_route_find(name);
 	if (route == NULL) {
 		rp_req_error(&req, 404, 0);
+	/*
+	 * auth takes any method: it reads no body, changes nothing, and
+	 * nginx's auth_request and Apache pass on the method of the
+	 * guarded request (a POST form, say).
+	 */
 	} else if (route->handle != rp_route_auth && (req.method == NULL ||
 	    (strcmp(req.method, "GET") != 0 &&
 	    strcmp(req.method, "HEAD") != 0))) {
-		/*
-		 * auth takes any method: it reads no body, changes nothing,
-		 * and nginx's auth_request and Apache pass on the method of
-		 * the guarded request (a POST form, say).
-		 */
 		rp_req_error(&req, 405, 0);
 		rp_resp_header(&req.resp, "Allow", "GET, HEAD");
 	} else {

@@ -27,9 +27,9 @@ void rp_route_json(struct rp_req *req);         /* fcgi_profile_routes.c */
 void rp_route_ping(struct rp_req *req);         /* fcgi_routes.c */
 void rp_route_status(struct rp_req *req);       /* fcgi_ops_routes.c */
 void rp_route_ready(struct rp_req *req);        /* fcgi_ops_routes.c */
+void rp_route_auth(struct rp_req *req);         /* fcgi_auth.c */
 
 /* Registers the route names as metric labels; once, before threads. */
 void rp_routes_metrics_init(void);              /* fcgi_ops_routes.c */
-void rp_route_auth(struct rp_req *req);         /* fcgi_auth.c */
 
 #endif

@@ -5,61 +5,21 @@
  * fastcgi_param variant), in front of backends that echo what they got.
  */
 
-const { before, after, test } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
-const { startStack, missing, httpRequest } = require('../integration/stack');
+const { httpRequest } = require('../integration/stack');
 const {
-  decodeValue, decodeList, catalogueHeaderNames, startEchoBackend, startFastcgiEchoBackend,
-  startHostileApi, startNginx, snippets, HOSTILE,
+  decodeValue, decodeList, catalogueHeaderNames, authSuite, snippets, HOSTILE, HOSTILE_ALLOW, one, profileHeaders,
 } = require('./authlib');
 
-const why = missing('nginx');
-
-/* Every X-Profile-* pair the backend received, in order. */
-function profileHeaders(echo) {
-  return echo.raw.filter(([k]) => /^x-profile-/i.test(k));
-}
-
-/* The one value of header name at the backend; fails when it came twice. */
-function one(echo, name) {
-  const got = echo.raw.filter(([k]) => k.toLowerCase() === name.toLowerCase());
-  assert.ok(got.length <= 1, `${name} reached the backend ${got.length} times`);
-  return got.length ? got[0][1] : undefined;
-}
-
-/* A request through nginx to the echo backend: { status, echo }. */
-async function viaNginx(web, stack, p, opts = {}) {
-  const o = Object.assign({}, opts);
-  if (opts.user) o.cookie = stack.cookieFor(opts.user);
-  const r = await httpRequest(web.base + p, o);
-  let echo = null;
-  if (r.status === 200 && /json/.test(r.headers['content-type'] || '')) echo = JSON.parse(r.body);
-  return { status: r.status, headers: r.headers, body: r.body, echo };
-}
-
-/* auth route behind nginx (deny without token) */
+/* deny without token */
 {
-  const t = (name, fn) => test(`nginx, deny without token: ${name}`, { skip: why || false, timeout: 60000 }, fn);
-  let stack; let web; let backend; let fcgiBackend;
+  const s = authSuite('nginx', 'deny without token', { config: { auth: { view: 'account' } } });
 
-  if (!why) before(async () => {
-    backend = await startEchoBackend();
-    fcgiBackend = await startFastcgiEchoBackend();
-    stack = await startStack({ server: null, config: { auth: { view: 'account' } } });
-    web = await startNginx(stack.dir, stack.fcgi.socket, backend, fcgiBackend);
-  });
-
-  if (!why) after(async () => {
-    if (web) await web.stop();
-    if (stack) await stack.stop();
-    if (backend) await backend.stop();
-    if (fcgiBackend) await fcgiBackend.stop();
-  });
-
-  t('a signed-in user: the backend gets her profile as decodable headers', async () => {
-    const r = await viaNginx(web, stack, '/app/page', { user: 'amelie' });
+  s.test('a signed-in user: the backend gets her profile as decodable headers', async ({ env, stack }) => {
+    const r = await env.get('/app/page', { user: 'amelie' });
     assert.equal(r.status, 200, r.body);
     const e = r.echo;
     assert.equal(e.url, '/app/page');
@@ -85,18 +45,18 @@ async function viaNginx(web, stack, p, opts = {}) {
     }
   });
 
-  t('a forged X-Profile-* header from the client never reaches the backend', async () => {
+  s.test('a forged X-Profile-* header from the client never reaches the backend', async ({ env }) => {
     const forged = {};
     for (const name of catalogueHeaderNames()) forged[name] = 'FORGED';
     /* Signed in, partial: the photos are withheld, so their headers must be absent. */
-    let r = await viaNginx(web, stack, '/app/x', { user: 'camille', headers: forged });
+    let r = await env.get('/app/x', { user: 'camille', headers: forged });
     assert.equal(r.status, 200, r.body);
     for (const [k, v] of profileHeaders(r.echo)) assert.notEqual(v, 'FORGED', `${k} was forged through`);
     assert.equal(one(r.echo, 'X-Profile-Firstname'), 'Camille');
     assert.equal(one(r.echo, 'X-Profile-PictureTagSmallURL'), undefined);
     assert.equal(one(r.echo, 'X-Profile-OfficePhone'), undefined);
     /* Through the FastCGI variant too (PHP reads HTTP_X_PROFILE_*). */
-    r = await viaNginx(web, stack, '/php/x.php', { user: 'camille', headers: forged });
+    r = await env.get('/php/x.php', { user: 'camille', headers: forged });
     assert.equal(r.status, 200, r.body);
     const p = r.echo.params;
     for (const [k, v] of r.echo.pairs) {
@@ -108,8 +68,8 @@ async function viaNginx(web, stack, p, opts = {}) {
     assert.equal(p.HTTP_X_PROFILE_PICTURETAGSMALLURL, undefined);
   });
 
-  t('partial: what was granted, the withheld names and the consent link back to the page', async () => {
-    const r = await viaNginx(web, stack, '/app/orders?id=7&x=%C3%A9', { user: 'camille' });
+  s.test('partial: what was granted, the withheld names and the consent link back to the page', async ({ env, stack }) => {
+    const r = await env.get('/app/orders?id=7&x=%C3%A9', { user: 'camille' });
     assert.equal(r.status, 200, r.body);
     const e = r.echo;
     assert.equal(one(e, 'X-Profile-Status'), 'partial');
@@ -123,25 +83,25 @@ async function viaNginx(web, stack, p, opts = {}) {
     assert.equal(link.searchParams.get('urlRetour'), `${stack.confObject.site.url}/app/orders?id=7&x=%C3%A9`);
   });
 
-  t('privacy refusal: let through with status consent and the consent link only', async () => {
-    const r = await viaNginx(web, stack, '/app/', { user: 'maxime' });
+  s.test('privacy refusal: let through with status consent and the consent link only', async ({ env, stack }) => {
+    const r = await env.get('/app/', { user: 'maxime' });
     assert.equal(r.status, 200, r.body);
     assert.equal(one(r.echo, 'X-Profile-Status'), 'consent');
     assert.ok(one(r.echo, 'X-Profile-Consent-URL').startsWith(`${stack.sim.url}/urm-gui/interaction.do?`));
     assert.equal(one(r.echo, 'X-Profile-Firstname'), undefined);
   });
 
-  t('without a usable token the request is refused with 401 and the backend never sees it', async () => {
+  s.test('without a usable token the request is refused with 401 and the backend never sees it', async ({ env, backend }) => {
     const before = backend.calls;
     for (const opts of [{}, { cookie: 'rp_token=' }, { cookie: 'rp_token=bad token"' }, { user: 'paul' }]) {
-      const r = await viaNginx(web, stack, '/app/secret', Object.assign({ headers: { 'X-Profile-Status': 'ok' } }, opts));
+      const r = await env.get('/app/secret', Object.assign({ headers: { 'X-Profile-Status': 'ok' } }, opts));
       assert.equal(r.status, 401, `${JSON.stringify(opts)}: ${r.status}`);
     }
     assert.equal(backend.calls, before, 'no refused request reached the backend');
   });
 
-  t('a POST reaches the backend with its body, the profile beside it', async () => {
-    const r = await viaNginx(web, stack, '/app/form', { user: 'john', method: 'POST', body: { q: 'hello' } });
+  s.test('a POST reaches the backend with its body, the profile beside it', async ({ env }) => {
+    const r = await env.get('/app/form', { user: 'john', method: 'POST', body: { q: 'hello' } });
     assert.equal(r.status, 200, r.body);
     assert.equal(r.echo.method, 'POST');
     assert.equal(r.echo.body, 'q=hello');
@@ -149,13 +109,13 @@ async function viaNginx(web, stack, p, opts = {}) {
     assert.equal(one(r.echo, 'X-Profile-Status'), 'partial');
   });
 
-  t('the auth location is internal: a browser cannot read it', async () => {
-    const r = await httpRequest(`${web.base}/richprofile/auth`, { cookie: stack.cookieFor('amelie') });
+  s.test('the auth location is internal: a browser cannot read it', async ({ env, stack }) => {
+    const r = await httpRequest(`${env.base}/richprofile/auth`, { cookie: stack.cookieFor('amelie') });
     assert.equal(r.status, 404);
     assert.equal(r.headers['x-profile-firstname'], undefined);
   });
 
-  t('the log line names the route and outcome, never the token', async () => {
+  s.test('the log line names the route and outcome, never the token', async ({ stack }) => {
     const log = stack.fcgiLog();
     assert.match(log, /route=auth view=account status=ok http=204/);
     assert.match(log, /route=auth view=account status=signin http=401/);
@@ -164,34 +124,12 @@ async function viaNginx(web, stack, p, opts = {}) {
   });
 }
 
-/* auth route behind nginx (allow without token, hostile API) */
+/* allow without token, hostile API */
 {
-  const t = (name, fn) => test(`nginx, allow without token, hostile API: ${name}`, { skip: why || false, timeout: 60000 }, fn);
-  let stack; let web; let backend; let fcgiBackend; let api;
+  const s = authSuite('nginx', 'allow without token, hostile API', HOSTILE_ALLOW);
 
-  if (!why) before(async () => {
-    backend = await startEchoBackend();
-    fcgiBackend = await startFastcgiEchoBackend();
-    api = await startHostileApi();
-    stack = await startStack({
-      server: null,
-      config: {
-        upstream: { endpoint: api.endpoint },
-        auth: { view: 'hostile', without_token: 'allow' },
-        'view hostile': { infos: 'Firstname,Lastname,Displayname,HomeAddress,CentersOfInterests', template: 'card.html' },
-      },
-    });
-    web = await startNginx(stack.dir, stack.fcgi.socket, backend, fcgiBackend);
-  });
-
-  if (!why) after(async () => {
-    if (web) await web.stop();
-    if (stack) await stack.stop();
-    for (const s of [backend, fcgiBackend, api]) if (s) await s.stop();
-  });
-
-  t('hostile values split no header and arrive decodable', async () => {
-    const r = await viaNginx(web, stack, '/app/', { cookie: 'rp_token=tok-anything-1234567' });
+  s.test('hostile values split no header and arrive decodable', async ({ env }) => {
+    const r = await env.get('/app/', { cookie: 'rp_token=tok-anything-1234567' });
     assert.equal(r.status, 200, r.body);
     const e = r.echo;
     assert.equal(one(e, 'X-Profile-Status'), 'ok');
@@ -203,24 +141,24 @@ async function viaNginx(web, stack, p, opts = {}) {
     assert.deepEqual(decodeList(one(e, 'X-Profile-CentersOfInterests')), HOSTILE.Interests);
     for (const [k, v] of profileHeaders(e)) assert.match(v, /^[\x21-\x7e]+(, [\x21-\x7e]+)*$/, `${k}: ${v}`);
     /* The same through fastcgi_param. */
-    const f = await viaNginx(web, stack, '/php/', { cookie: 'rp_token=tok-anything-1234567' });
+    const f = await env.get('/php/', { cookie: 'rp_token=tok-anything-1234567' });
     assert.equal(decodeValue(f.echo.params.HTTP_X_PROFILE_FIRSTNAME), HOSTILE.Firstname);
     assert.equal(f.echo.params.HTTP_X_INJECTED, undefined);
   });
 
-  t('allow: a user without token is let through as signin, with nothing forged', async () => {
-    const r = await viaNginx(web, stack, '/app/', { headers: { 'X-Profile-Firstname': 'Mallory', 'X-Profile-Status': 'ok' } });
+  s.test('allow: a user without token is let through as signin, with nothing forged', async ({ env }) => {
+    const r = await env.get('/app/', { headers: { 'X-Profile-Firstname': 'Mallory', 'X-Profile-Status': 'ok' } });
     assert.equal(r.status, 200, r.body);
     assert.equal(one(r.echo, 'X-Profile-Status'), 'signin');
     assert.deepEqual(profileHeaders(r.echo).map(([k]) => k.toLowerCase()), ['x-profile-status']);
-    const f = await viaNginx(web, stack, '/php/', { headers: { 'X-Profile-Firstname': 'Mallory' } });
+    const f = await env.get('/php/', { headers: { 'X-Profile-Firstname': 'Mallory' } });
     assert.equal(f.echo.params.HTTP_X_PROFILE_FIRSTNAME, undefined);
     assert.equal(f.echo.params.HTTP_X_PROFILE_STATUS, 'signin');
   });
 
-  t('an upstream failure lets the request through as unavailable', async () => {
+  s.test('an upstream failure lets the request through as unavailable', async ({ env, api }) => {
     await api.stop();
-    const r = await viaNginx(web, stack, '/app/', { cookie: 'rp_token=tok-anything-1234567' });
+    const r = await env.get('/app/', { cookie: 'rp_token=tok-anything-1234567' });
     assert.equal(r.status, 200, r.body);
     assert.equal(one(r.echo, 'X-Profile-Status'), 'unavailable');
     assert.equal(one(r.echo, 'X-Profile-Firstname'), undefined);

@@ -6,15 +6,20 @@
  * the decoder a backend would use for the X-Profile-* values.
  */
 
-const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 
-const { paths, stopChild, freePort, API_PATH } = require('../integration/stack');
+const { before, after, test } = require('node:test');
+
+const {
+  startStack, missing, httpRequest, paths, stopChild, freePort, API_PATH, waitConnect, spawnTracked, readIf,
+  fcgiRecord,
+} = require('../integration/stack');
 
 const SNIPPET_SOCKET = '/run/richprofile/richprofile.sock';
+const SNIPPET_FCGI_ADDRESS = 'fcgi://127.0.0.1:9601/';
 const START_TIMEOUT_MS = 10000;
 
 const snippets = {
@@ -88,15 +93,6 @@ async function startEchoBackend() {
   backend.stop = () => new Promise((resolve) => server.close(() => resolve()));
   server.unref();
   return backend;
-}
-
-/* The FastCGI records of a FastCGI backend (type, request id, content). */
-function fcgiRecord(type, id, content) {
-  const pad = (8 - (content.length % 8)) % 8;
-  const h = Buffer.alloc(8);
-  h.writeUInt8(1, 0); h.writeUInt8(type, 1); h.writeUInt16BE(id, 2);
-  h.writeUInt16BE(content.length, 4); h.writeUInt8(pad, 6);
-  return Buffer.concat([h, content, Buffer.alloc(pad)]);
 }
 
 function readLength(buf, at) {
@@ -174,6 +170,15 @@ const HOSTILE = {
   City: 'Paris\r\n\r\n<b>body</b>',
 };
 
+/* The set-up of the hostile suites: that API, a view of its attributes, allow. */
+const HOSTILE_ALLOW = {
+  hostile: true,
+  config: {
+    auth: { view: 'hostile', without_token: 'allow' },
+    'view hostile': { infos: 'Firstname,Lastname,Displayname,HomeAddress,CentersOfInterests', template: 'card.html' },
+  },
+};
+
 function xmlText(s) {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/\r/g, '&#13;').replace(/\n/g, '&#10;');
@@ -202,80 +207,36 @@ async function startHostileApi() {
   return api;
 }
 
-function readIf(file) {
-  try { return fs.readFileSync(file, 'utf8'); } catch (e) { return ''; }
+/* Every X-Profile-* [name, value] pair an echo backend received, in order. */
+function profileHeaders(echo) {
+  return echo.raw.filter(([k]) => /^x-profile-/i.test(k));
 }
 
-function which(cmd) {
-  for (const dir of (process.env.PATH || '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    const p = path.join(dir, cmd);
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch (e) { /* next */ }
-  }
-  return null;
+/* The one value of header name at an echo backend; fails when it came twice. */
+function one(echo, name) {
+  const got = echo.raw.filter(([k]) => k.toLowerCase() === name.toLowerCase());
+  if (got.length > 1) throw new Error(`${name} reached the backend ${got.length} times`);
+  return got.length ? got[0][1] : undefined;
 }
 
-/* Resolves once 127.0.0.1:port accepts; rejects when child exits or time runs out. */
-async function waitPort(port, child, what) {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before it listened`);
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not listen within ${START_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function spawnLogged(cmd, args, log) {
-  const fd = fs.openSync(log, 'a');
-  const child = childProcess.spawn(cmd, args, { stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
-  return child;
-}
-
-/* A copy of a shipped snippet, with the test's socket in place of the shipped one. */
-function copySnippet(from, dir, socket) {
-  const to = path.join(dir, path.basename(from));
-  fs.writeFileSync(to, fs.readFileSync(from, 'utf8').split(SNIPPET_SOCKET).join(socket));
-  return to;
+/* A copy of a shipped snippet in dir, with `from` strings replaced by `to`. */
+function copySnippet(file, dir, from, to) {
+  const out = path.join(dir, path.basename(file));
+  fs.writeFileSync(out, fs.readFileSync(file, 'utf8').split(from).join(to));
+  return out;
 }
 
 /*
- * nginx in front of richprofile-fcgi (socket) and the backends, with the
- * shipped auth snippets: /app/ proxies to the HTTP echo backend, /php/
- * to the FastCGI one, /open/ proxies without auth (to show what the
- * backend gets when nothing guards it).  Resolves to { base, stop() }.
+ * What nginx adds to the stack's server block: the shipped auth snippet
+ * (on the stack's socket); /app/ proxies to the HTTP echo backend and
+ * /php/ to the FastCGI one, each through the shipped includes.
  */
-async function startNginx(dir, socket, backend, fcgiBackend) {
-  const port = await freePort();
-  const auth = copySnippet(snippets.nginxAuth, dir, socket);
-  const request = copySnippet(snippets.nginxRequest, dir, socket);
-  const proxy = copySnippet(snippets.nginxProxy, dir, socket);
-  const fastcgi = copySnippet(snippets.nginxFastcgi, dir, socket);
-  fs.copyFileSync('/etc/nginx/fastcgi_params', path.join(dir, 'fastcgi_params'));
-  const tmp = path.join(dir, 'nginx-tmp');
-  fs.mkdirSync(tmp, { recursive: true });
-  const conf = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(conf, `# generated by tests/auth/authlib.js
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log info;
-events { worker_connections 256; }
-http {
-  access_log ${dir}/nginx-access.log;
-  client_body_temp_path ${tmp}/body;
-  fastcgi_temp_path ${tmp}/fastcgi;
-  proxy_temp_path ${tmp}/proxy;
-  uwsgi_temp_path ${tmp}/uwsgi;
-  scgi_temp_path ${tmp}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    server_name 127.0.0.1;
-    include ${auth};
+function nginxExtra(backend, fcgiBackend) {
+  return (dir, socket) => {
+    const [auth, request, proxy, fastcgi] = [snippets.nginxAuth, snippets.nginxRequest, snippets.nginxProxy,
+      snippets.nginxFastcgi].map((f) => copySnippet(f, dir, SNIPPET_SOCKET, socket));
+    return {
+      conf: `    include ${auth};
     location /app/ {
       include ${request};
       include ${proxy};
@@ -286,21 +247,105 @@ http {
       include ${dir}/fastcgi_params;
       include ${fastcgi};
       fastcgi_pass 127.0.0.1:${fcgiBackend.port};
-    }
-  }
+    }`,
+    };
+  };
 }
-`);
-  const child = spawnLogged(which('nginx'), ['-p', dir, '-c', conf, '-g', 'daemon off;'], path.join(dir, 'nginx.out'));
+
+/*
+ * What Apache adds: the shipped auth snippet, its authorizer at
+ * fcgiPort (mod_authnz_fcgi speaks TCP only), /app/ proxied to the echo
+ * backend.
+ */
+function apacheExtra(backend, fcgiPort) {
+  return (dir) => ({
+    modules: ['authnz_fcgi', 'authn_core', 'authz_user', 'proxy_http'],
+    conf: `ProxyPass "/app/" "http://127.0.0.1:${backend.port}/app/"
+Include ${copySnippet(snippets.apacheAuth, dir, SNIPPET_FCGI_ADDRESS, `fcgi://127.0.0.1:${fcgiPort}/`)}`,
+  });
+}
+
+/* What a server kind needs beyond the stack's; null when all is there. */
+function missingFor(kind) {
+  const why = missing(kind);
+  if (why || kind !== 'apache') return why;
+  for (const mod of ['authnz_fcgi', 'authn_core', 'authz_user', 'proxy_http']) {
+    if (!fs.existsSync(path.join(paths.apacheModules, `mod_${mod}.so`))) return `mod_${mod} is missing`;
+  }
+  return null;
+}
+
+/*
+ * The whole set-up of one auth suite: echo backends, the stack (the
+ * simulator, or with hostile the canned hostile API), the web server
+ * with the shipped auth snippets and, for Apache, a second
+ * richprofile-fcgi on TCP with the same configuration.  config is
+ * merged into the stack's.  Resolves to { stack, backend, fcgiBackend,
+ * api, base, get(path, opts) -> { status, headers, body, echo }, stop() }.
+ */
+async function startAuthStack(kind, { config = {}, hostile = false } = {}) {
+  const env = { backend: null, fcgiBackend: null, api: null, stack: null, tcp: null };
+  env.stop = async () => {
+    if (env.tcp) await stopChild(env.tcp);
+    if (env.stack) await env.stack.stop();
+    for (const s of [env.backend, env.fcgiBackend, env.api]) if (s) await s.stop();
+  };
   try {
-    await waitPort(port, child, `nginx (${readIf(path.join(dir, 'nginx.out'))}${readIf(path.join(dir, 'nginx-error.log'))})`);
+    env.backend = await startEchoBackend();
+    env.fcgiBackend = await startFastcgiEchoBackend();
+    const conf = Object.assign({}, config);
+    if (hostile) {
+      env.api = await startHostileApi();
+      conf.upstream = Object.assign({}, conf.upstream, { endpoint: env.api.endpoint });
+    }
+    const tcpPort = kind === 'apache' ? await freePort() : 0;
+    env.stack = await startStack({
+      server: kind,
+      config: conf,
+      serverExtra: kind === 'apache' ? apacheExtra(env.backend, tcpPort) : nginxExtra(env.backend, env.fcgiBackend),
+    });
+    if (kind === 'apache') {
+      const log = path.join(env.stack.dir, 'fcgi-tcp.log');
+      env.tcp = spawnTracked(paths.fcgi, ['-c', env.stack.fcgi.conf, '-s', `tcp:127.0.0.1:${tcpPort}`, '-n', '4'], {}, log);
+      await waitConnect({ port: tcpPort }, env.tcp, `richprofile-fcgi -s tcp (${readIf(log)})`,
+        Date.now() + START_TIMEOUT_MS);
+    }
   } catch (e) {
-    await stopChild(child);
+    await env.stop();
     throw e;
   }
-  return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child), errorLog: path.join(dir, 'nginx-error.log') };
+  env.base = env.stack.base;
+  env.get = async (p, opts = {}) => {
+    const o = Object.assign({}, opts);
+    if (opts.user) o.cookie = env.stack.cookieFor(opts.user);
+    const r = await httpRequest(env.base + p, o);
+    const echo = r.status === 200 && /json/.test(r.headers['content-type'] || '') ? JSON.parse(r.body) : null;
+    return Object.assign(r, { echo });
+  };
+  return env;
+}
+
+/*
+ * One suite of a test file: its set-up started before the file's tests
+ * and stopped after them (startAuthStack(kind, opts)), and .test(name,
+ * fn) for top-level tests named "KIND, LABEL: name", skipped when the
+ * server is not installed; fn gets the set-up ({ env, stack, backend,
+ * api, ... }).
+ */
+function authSuite(kind, label, opts) {
+  const why = missingFor(kind);
+  const suite = { env: null };
+  if (!why) {
+    before(async () => { suite.env = await startAuthStack(kind, opts); });
+    after(async () => { if (suite.env) await suite.env.stop(); });
+  }
+  suite.test = (name, fn) => test(`${kind}, ${label}: ${name}`, { skip: why || false, timeout: 60000 },
+    () => fn(Object.assign({ env: suite.env }, suite.env)));
+  return suite;
 }
 
 module.exports = {
-  snippets, decodeValue, decodeList, catalogueHeaderNames, startEchoBackend, startFastcgiEchoBackend,
-  startHostileApi, startNginx, waitPort, spawnLogged, copySnippet, readIf, which, HOSTILE,
+  authSuite,
+  snippets, decodeValue, decodeList, catalogueHeaderNames, startAuthStack, missingFor, one, profileHeaders, HOSTILE, HOSTILE_ALLOW,
+  SNIPPET_FCGI_ADDRESS,
 };

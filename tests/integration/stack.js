@@ -28,6 +28,10 @@
  *   env        extra environment of richprofile-fcgi.
  *   webPort, simPort  fixed ports instead of free ones (the demo's 8080
  *              and 8081); tests leave them out.
+ *   serverExtra  (dir, socket) => ({ conf, modules }): more web-server
+ *              configuration, written into nginx's server { } block or at
+ *              the end of Apache's, and Apache modules to load by name
+ *              (['authnz_fcgi']); dir and socket are the stack's.
  *   wrapper    a command line to run richprofile-fcgi under, e.g.
  *              ['valgrind', '--error-exitcode=9']; default from the
  *              environment variable RP_TEST_FCGI_WRAPPER (space-separated).
@@ -330,7 +334,7 @@ async function startFcgi(dir, conf, opts) {
   return { pid: child.pid, socket, log, conf: confFile, proc: child };
 }
 
-function nginxConf(dir, port, socket) {
+function nginxConf(dir, port, socket, extra) {
   const snippet = fs.readFileSync(paths.nginxSnippet, 'utf8').split(SNIPPET_SOCKET).join(socket);
   fs.writeFileSync(path.join(dir, 'richprofile-nginx.conf'), snippet);
   fs.copyFileSync('/etc/nginx/fastcgi_params', path.join(dir, 'fastcgi_params'));
@@ -355,12 +359,13 @@ http {
     server_name 127.0.0.1;
     root ${dir}/site;
     include ${dir}/richprofile-nginx.conf;
+${extra.conf || ''}
   }
 }
 `;
 }
 
-function apacheConf(dir, port, socket) {
+function apacheConf(dir, port, socket, extra) {
   const snippet = fs.readFileSync(paths.apacheSnippet, 'utf8').split(SNIPPET_SOCKET).join(socket);
   fs.writeFileSync(path.join(dir, 'richprofile-apache.conf'), snippet);
   const m = paths.apacheModules;
@@ -382,6 +387,7 @@ LoadModule include_module ${m}/mod_include.so
 LoadModule headers_module ${m}/mod_headers.so
 LoadModule proxy_module ${m}/mod_proxy.so
 LoadModule proxy_fcgi_module ${m}/mod_proxy_fcgi.so
+${(extra.modules || []).map((n) => `LoadModule ${n}_module ${m}/mod_${n}.so`).join('\n')}
 ${asRoot ? 'User www-data\nGroup www-data' : ''}
 ServerName 127.0.0.1
 StartServers 1
@@ -397,13 +403,14 @@ TypesConfig /etc/mime.types
   Require all granted
 </Directory>
 Include ${dir}/richprofile-apache.conf
+${extra.conf || ''}
 `;
 }
 
-async function startServer(kind, dir, port, socket) {
+async function startServer(kind, dir, port, socket, extra) {
   if (kind === 'nginx') {
     const conf = path.join(dir, 'nginx.conf');
-    fs.writeFileSync(conf, nginxConf(dir, port, socket));
+    fs.writeFileSync(conf, nginxConf(dir, port, socket, extra));
     const child = spawnTracked(which('nginx'), ['-p', dir, '-c', conf, '-g', 'daemon off;'], {},
       path.join(dir, 'nginx.out'));
     await waitConnect({ port }, child, `nginx (${readIf(path.join(dir, 'nginx.out'))}${readIf(path.join(dir, 'nginx-error.log'))})`,
@@ -411,7 +418,7 @@ async function startServer(kind, dir, port, socket) {
     return { pid: child.pid, proc: child, errorLog: path.join(dir, 'nginx-error.log') };
   }
   const conf = path.join(dir, 'httpd.conf');
-  fs.writeFileSync(conf, apacheConf(dir, port, socket));
+  fs.writeFileSync(conf, apacheConf(dir, port, socket, extra));
   const child = spawnTracked(which('apache2'), ['-f', conf, '-DFOREGROUND'], {},
     path.join(dir, 'apache.out'));
   await waitConnect({ port }, child, `apache2 (${readIf(path.join(dir, 'apache.out'))}${readIf(path.join(dir, 'apache-error.log'))})`,
@@ -460,7 +467,8 @@ async function startStack(opts = {}) {
     children.push(['fcgi', stack.fcgi.proc]);
     if (server) {
       writeSite(dir, opts.site);
-      stack.server = await startServer(server, dir, webPort, stack.fcgi.socket);
+      stack.server = await startServer(server, dir, webPort, stack.fcgi.socket,
+        opts.serverExtra ? opts.serverExtra(dir, stack.fcgi.socket) : {});
       children.push(['server', stack.server.proc]);
       stack.base = `http://127.0.0.1:${webPort}`;
     }
@@ -599,4 +607,5 @@ function htmlDecode(s) {
 module.exports = {
   startStack, startSim, freePort, fcgiRequest, parseCgi, httpRequest, stopChild, missing, paths, readUsers,
   fragmentStatus, htmlDecode, iniText, baseConf, API_PATH,
+  which, waitConnect, spawnTracked, readIf, fcgiRecord,
 };
