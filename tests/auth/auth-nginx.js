@@ -16,7 +16,8 @@ const {
 
 /* deny without token */
 {
-  const s = authSuite('nginx', 'deny without token', { config: { auth: { view: 'account' } } });
+  /* The cache on, as a site runs it: auth must share the fragment's. */
+  const s = authSuite('nginx', 'deny without token', { config: { auth: { view: 'account' }, cache: { ttl_s: 60 } } });
 
   s.test('a signed-in user: the backend gets her profile as decodable headers', async ({ env, stack }) => {
     const r = await env.get('/app/page', { user: 'amelie' });
@@ -113,6 +114,20 @@ const {
     const r = await httpRequest(`${env.base}/richprofile/auth`, { cookie: stack.cookieFor('amelie') });
     assert.equal(r.status, 404);
     assert.equal(r.headers['x-profile-firstname'], undefined);
+  });
+
+  s.test('the same cache as the fragment: a page and its backend cost one API call', async ({ env, stack }) => {
+    /* sophie: no other test asks for her. */
+    const before = (await stack.simStats()).api_requests;
+    const frag = await httpRequest(`${env.base}/richprofile/fragment?view=account`, { cookie: stack.cookieFor('sophie') });
+    assert.equal(frag.headers['x-richprofile-status'], 'ok');
+    assert.equal((await stack.simStats()).api_requests, before + 1, 'the fragment asked the API once');
+    for (let i = 0; i < 3; i++) {
+      const r = await env.get('/app/', { user: 'sophie' });
+      assert.equal(one(r.echo, 'X-Profile-Firstname'), 'Sophie');
+    }
+    assert.equal((await stack.simStats()).api_requests, before + 1, 'the auth route was served from the cache');
+    assert.match(stack.fcgiLog(), /route=auth view=account status=ok http=204 .*note=cache_hit/);
   });
 
   s.test('the log line names the route and outcome, never the token', async ({ stack }) => {
