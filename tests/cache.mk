@@ -29,3 +29,18 @@ clean-cache-suites:
 	-rm -rf tests/output/fault tests/output/protect tests/output/soak \
 	  tests/output/hostile tests/output/bench
 .PHONY: clean-cache-suites
+
+# Soak (bounded here; `make soak` for the long run) and hostile requests.
+TESTS += tests/soak/soak.sh tests/soak/hostile.sh
+EXTRA_DIST += tests/soak/soak.sh tests/soak/hostile.sh
+
+# The long soak: 2 x 200 000 requests; then a short one under valgrind.
+.PHONY: soak soak-valgrind
+soak: all tests/soak/soak-client
+	RP_SOAK_REQUESTS=200000 top_srcdir='$(abs_top_srcdir)' \
+	  top_builddir='$(abs_top_builddir)' $(SHELL) $(srcdir)/tests/soak/soak.sh
+soak-valgrind: all tests/soak/soak-client
+	RP_SOAK_REQUESTS=3000 RP_SOAK_THREADS=8 \
+	  RP_SOAK_WRAPPER='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
+	  top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(srcdir)/tests/soak/soak.sh

@@ -26,13 +26,17 @@ struct user {
 	char *marker;      /* NULL: none */
 };
 
+#define MAX_URLS 8
+
 static struct {
-	const char *url, *cookie, *prefix;
+	const char *urls[MAX_URLS];
+	size_t nurls;
+	const char *cookie, *prefix;
 	struct user *users;
 	size_t nusers;
 	long threads, requests, timeout_ms;
 	int verbose;
-} opt = { NULL, "rp_token", "Soakuser", NULL, 0, 8, 10000, 10000, 0 };
+} opt = { { NULL }, 0, "rp_token", "Soakuser", NULL, 0, 8, 10000, 10000, 0 };
 
 /* What one worker saw. */
 struct worker {
@@ -138,6 +142,40 @@ foreign_data(const struct answer *a, const struct user *u, char *why,
 	return NULL;
 }
 
+/* The HTTP status the web server must give: JSON says the outcome in it. */
+static long
+expected_http(const char *url, const char *status)
+{
+	static const struct {
+		const char *status;
+		long http;
+	} json[] = {
+		{ "ok", 200 }, { "partial", 200 }, { "consent", 403 },
+		{ "signin", 401 }, { "unavailable", 503 },
+	};
+	size_t k;
+
+	if (strstr(url, "profile.json") == NULL)
+		return 200;
+	for (k = 0; k < sizeof(json) / sizeof(json[0]); k++)
+		if (strcmp(json[k].status, status) == 0)
+			return json[k].http;
+	return 0;
+}
+
+/* Whether the body is the answer for status: the fragment's class, or JSON's field. */
+static int
+body_says(const char *url, const char *body, const char *status)
+{
+	char want[64];
+
+	if (strstr(url, "profile.json") != NULL)
+		snprintf(want, sizeof(want), "{\"status\":\"%s\"", status);
+	else
+		snprintf(want, sizeof(want), "class=\"rp rp-%s", status);
+	return strstr(body, want) != NULL;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -175,6 +213,7 @@ work(void *arg)
 	CURL *h = curl_easy_init();
 	char cookie[8192], why[256];
 	const struct user *u;
+	const char *url;
 	long i, code;
 	double t0;
 	int k;
@@ -183,7 +222,6 @@ work(void *arg)
 		w->transport = w->n;
 		return NULL;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, opt.url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opt.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -192,6 +230,8 @@ work(void *arg)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
 	for (i = 0; i < w->n; i++) {
 		u = &opt.users[rand_r(&w->seed) % opt.nusers];
+		url = opt.urls[rand_r(&w->seed) % opt.nurls];
+		curl_easy_setopt(h, CURLOPT_URL, url);
 		if (u->token[0] != '\0') {
 			snprintf(cookie, sizeof(cookie), "%s=%s", opt.cookie, u->token);
 			curl_easy_setopt(h, CURLOPT_COOKIE, cookie);
@@ -212,11 +252,16 @@ work(void *arg)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		if (a.body == NULL)
 			on_body("", 1, 0, &a);
-		if (code != 200) {
-			snprintf(why, sizeof(why), "HTTP status %ld", code);
+		if (code != expected_http(url, u->status)) {
+			snprintf(why, sizeof(why), "HTTP status %ld from %s", code, url);
 			fail(w, u, why);
 		} else if (strcmp(a.status, u->status) != 0) {
-			snprintf(why, sizeof(why), "X-RichProfile-Status '%s'", a.status);
+			snprintf(why, sizeof(why), "X-RichProfile-Status '%s' from %s",
+			    a.status, url);
+			fail(w, u, why);
+		} else if (!body_says(url, a.body, u->status)) {
+			snprintf(why, sizeof(why), "the body from %s is not the %s answer",
+			    url, u->status);
 			fail(w, u, why);
 		} else if (strstr(a.cache_control, "private") == NULL ||
 		    strstr(a.cache_control, "no-store") == NULL) {
@@ -280,7 +325,7 @@ load_users(const char *path)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: soak-client --url URL --users FILE [--cookie NAME] "
+	fprintf(f, "usage: soak-client --url URL [--url URL...] --users FILE [--cookie NAME] "
 	    "[--prefix MARKERPREFIX] [--threads N] [--requests N] "
 	    "[--timeout-ms MS] [--verbose]\n");
 }
@@ -309,7 +354,13 @@ main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'u': opt.url = optarg; break;
+		case 'u':
+			if (opt.nurls == MAX_URLS) {
+				fprintf(stderr, "soak-client: at most %d --url\n", MAX_URLS);
+				return 2;
+			}
+			opt.urls[opt.nurls++] = optarg;
+			break;
 		case 'U': users = optarg; break;
 		case 'c': opt.cookie = optarg; break;
 		case 'p': opt.prefix = optarg; break;
@@ -321,7 +372,7 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (opt.url == NULL || users == NULL || opt.threads < 1 ||
+	if (opt.nurls == 0 || users == NULL || opt.threads < 1 ||
 	    opt.threads > 1024 || opt.requests < opt.threads) {
 		usage(stderr);
 		return 2;
