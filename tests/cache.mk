@@ -12,8 +12,11 @@ tests_bench_bench_cache_CFLAGS = $(TEST_CFLAGS)
 tests_bench_bench_cache_LDADD = $(RP_LIBS)
 
 .PHONY: bench
-bench: tests/bench/bench_cache
+bench: all tests/bench/bench_cache
 	./tests/bench/bench_cache
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(srcdir)/tests/bench/bench.sh
+EXTRA_DIST += tests/bench/bench.sh tests/bench/fresh.lua
 
 # The soak load client: concurrent users, each answer checked against its cookie.
 check_PROGRAMS += tests/soak/soak-client
