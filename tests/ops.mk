@@ -20,6 +20,8 @@ tests_ops_test_metrics_LDADD = $(TEST_LIBS)
 # readiness and reload (they skip when the program is not built or a tool
 # is missing; tests/deps.sh installs the tools).
 TESTS += tests/ops/activate.sh tests/ops/spawnfcgi.sh tests/ops/fcgid.sh \
-	tests/ops/status.sh tests/ops/reload.sh tests/ops/restrict.js
+	tests/ops/status.sh tests/ops/ready.sh tests/ops/reload.sh \
+	tests/ops/restrict.js
 EXTRA_DIST += tests/ops/activate.sh tests/ops/spawnfcgi.sh tests/ops/fcgid.sh \
-	tests/ops/status.sh tests/ops/reload.sh tests/ops/restrict.js
+	tests/ops/status.sh tests/ops/ready.sh tests/ops/reload.sh \
+	tests/ops/restrict.js
