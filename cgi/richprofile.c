@@ -415,9 +415,10 @@ explain(const struct rp_profile *p, const struct rp_fetch_info *fi)
 		    p->reason != NULL ? p->reason : rp_strerror(fi->err));
 		break;
 	case RP_OUT_UPSTREAM:
-		fprintf(stderr, PROG ": the API call failed (%s): %s%s%s\n",
-		    rp_errclass(fi->err), rp_strerror(fi->err),
-		    fi->detail[0] != '\0' ? "; " : "", fi->detail);
+		fprintf(stderr, PROG ": the API call failed (%s) after %ld ms: "
+		    "%s%s%s\n", rp_errclass(fi->err), fi->elapsed_us / 1000,
+		    rp_strerror(fi->err), fi->detail[0] != '\0' ? "; " : "",
+		    fi->detail);
 		break;
 	default:
 		break;

@@ -248,7 +248,14 @@ test('a client that hangs up costs only its own request', web, async () => {
     });
     req.on('error', () => resolve());
     req.end();
-    setTimeout(() => { req.destroy(); resolve(); }, 100);
+    /* Hang up only once the request is really in flight (the simulator
+     * has it and is holding its answer); a fixed delay races the load. */
+    const until = Date.now() + 5000;
+    (async function poll() {
+      const st = await stack.simStats(token).catch(() => ({ requests: 0 }));
+      if (st.requests >= 1 || Date.now() > until) { req.destroy(); resolve(); return; }
+      setTimeout(poll, 20);
+    })();
   });
   /* The abandoned request still ends (simulator delay + 600 ms) and is logged. */
   const deadline = Date.now() + 5000;
