@@ -8,6 +8,40 @@
 #include "consent.h"
 #include "err.h"
 #include "escape.h"
+#include "query.h"
+
+/*
+ * Whether the query of url (its first n bytes, fragment excluded) already
+ * has a urlRetour parameter, by its name percent-decoded and in any case:
+ * the privacy service could send the user back there instead of to the
+ * address this site appends, so the URL would be an open redirect.
+ */
+static int
+has_url_retour(const char *url, size_t n)
+{
+	static const char name[] = "urlRetour";
+	const char *q = memchr(url, '?', n), *p, *e, *end = url + n;
+	char dec[sizeof(name) * 3];
+	size_t klen, dlen;
+
+	if (q == NULL)
+		return 0;
+	for (p = q + 1; p < end; p = e + 1) {
+		for (e = p; e < end && *e != '&' && *e != ';'; e++)
+			;
+		for (klen = 0; p + klen < e && p[klen] != '='; klen++)
+			;
+		if (rp_pct_decode(p, klen, dec, sizeof(dec), &dlen) != RP_OK) {
+			if (klen >= sizeof(dec))
+				continue;
+			memcpy(dec, p, klen);   /* undecodable: judged as it is */
+			dlen = klen;
+		}
+		if (dlen == sizeof(name) - 1 && strncasecmp(dec, name, dlen) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 /* Whether host:port (port NULL when absent) is allowed by one entry. */
 static int
@@ -85,6 +119,11 @@ rp_consent_check(const char *url, char *const *hosts, const char **why)
 	/* A trailing dot names the same host; refuse it rather than guess. */
 	if (host[hostlen - 1] == '.') {
 		reason = "privacy URL host ends with a dot";
+		goto out;
+	}
+	if (has_url_retour(url, strcspn(url, "#"))) {
+		reason = "privacy URL already names a urlRetour, where only this "
+		    "site may say where users come back to";
 		goto out;
 	}
 	for (i = 0; hosts != NULL && hosts[i] != NULL; i++)

@@ -31,3 +31,4 @@ include tests/fuzz/fuzz.mk
 include tests/browser.mk
 include tests/fuzz/render.mk
 include tests/auth.mk
+include tests/security.mk
