@@ -5,3 +5,6 @@ check_PROGRAMS += tests/test_security_consent
 TESTS += tests/test_security_consent
 tests_test_security_consent_CFLAGS = $(TEST_CFLAGS)
 tests_test_security_consent_LDADD = $(TEST_LIBS)
+
+TESTS += tests/security/attack-web.js
+EXTRA_DIST += tests/security/attack-web.js
