@@ -101,6 +101,14 @@ before(async () => {
     const a = answers.get(tok) || { status: 200, body: granted({ Firstname: 'Nobody' }) };
     const reply = () => {
       if (a.destroy) { req.socket.destroy(); return; }
+      if (a.trickle) {
+        /* Slowloris from the upstream side: one byte every 50 ms, never done. */
+        res.writeHead(200, { 'Content-Type': 'text/xml' });
+        const iv = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(iv));
+        req.socket.on('close', () => clearInterval(iv));
+        return;
+      }
       const headers = { 'Content-Type': 'text/xml; charset=utf-8' };
       if (a.location) headers.Location = a.location;
       res.writeHead(a.status || 200, headers);
@@ -240,6 +248,7 @@ test('return=: only a site-local path comes back; anything else falls back to re
     ['%2Fcaf%C3%A9', '/café'],
     ['/a/%252F%252Fevil.example.com', '/a/%2F%2Fevil.example.com'],
     ['/@evil.example.com', '/@evil.example.com'],
+    ['/x%22%3E%3Cscript%3Ealert(1)%3C/script%3E', '/x"><script>alert(1)</script>'],
   ];
   for (const [q, path] of accepted) {
     const r = await frag(tok, `view=card&return=${q}`);
@@ -247,6 +256,7 @@ test('return=: only a site-local path comes back; anything else falls back to re
     assert.equal(h.length, 1, q);
     assert.equal(back(h[0]), site() + path, `${q}: comes back to the site`);
     assert.equal(new URL(back(h[0])).origin, new URL(site()).origin, `${q}: same origin`);
+    assert.ok(!/<script/i.test(r.body), `${q}: nothing of it as markup`);
   }
   const refused = [
     '//evil.example.com/', '%2F%2Fevil.example.com', '/%2Fevil.example.com', '/\\evil.example.com',
@@ -447,6 +457,12 @@ test('hostile upstream bodies: deep, huge, entities, wrong encodings: unavailabl
     /* timeout_ms is 1500: generous margin for a loaded machine, never unbounded. */
     assert.ok(ms < 15000, `${name}: answered in ${ms} ms`);
   }
+  /* An upstream that trickles bytes forever: stopped by timeout_ms (1500), not by the client. */
+  const t0 = Date.now();
+  const slow = await frag(answer(token('trickle'), { trickle: true }));
+  const ms = Date.now() - t0;
+  assert.equal(slow.headers['x-richprofile-status'], 'unavailable');
+  assert.ok(ms >= 1400 && ms < 6500, `trickling upstream cut at ${ms} ms (timeout_ms 1500, margin for a loaded machine)`);
   const r = await frag(answer(token('after'), { body: granted({ Firstname: 'After' }) }));
   assert.equal(r.headers['x-richprofile-status'], 'ok');
 });
@@ -489,4 +505,11 @@ test('no user ever receives another user\'s profile: 600 concurrent requests, ca
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} answers for another user`);
+  /* The page that includes the fragment is personal too: no cache on the way may keep it. */
+  const page = await stack.request('/account.shtml', { token: users[0] });
+  assert.equal(page.status, 200);
+  assert.match(page.headers['cache-control'] || '', /private/);
+  assert.match(page.headers['cache-control'] || '', /no-store/);
+  assert.match(String(page.headers.vary || ''), /Cookie/i);
+  assert.ok(htmlDecode(page.body).includes('User0'), 'the page shows its own user');
 });
