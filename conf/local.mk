@@ -94,3 +94,9 @@ rpexamplesapachedir = $(rpexamplesdir)/apache
 dist_rpexamplesapache_DATA = conf/apache/richprofile.conf
 rpexamplessitedir = $(rpexamplesdir)/site
 dist_rpexamplessite_DATA = conf/site/account.shtml
+# The auth route's snippets (issue 9): the site's backend gets the profile.
+dist_rpexamplesnginx_DATA += conf/nginx/richprofile-auth.conf \
+	conf/nginx/richprofile-auth-request.conf \
+	conf/nginx/richprofile-auth-proxy.conf \
+	conf/nginx/richprofile-auth-fastcgi.conf
+dist_rpexamplesapache_DATA += conf/apache/richprofile-auth.conf

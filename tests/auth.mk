@@ -12,10 +12,3 @@ EXTRA_DIST += \
 	tests/auth/auth-nginx.js \
 	tests/auth/auth-apache.js
 
-# The web-server snippets a site copies.
-EXTRA_DIST += \
-	conf/nginx/richprofile-auth.conf \
-	conf/nginx/richprofile-auth-request.conf \
-	conf/nginx/richprofile-auth-proxy.conf \
-	conf/nginx/richprofile-auth-fastcgi.conf \
-	conf/apache/richprofile-auth.conf
