@@ -9,9 +9,10 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
-const { httpRequest } = require('../integration/stack');
+const { httpRequest, startStack, missing } = require('../integration/stack');
 const {
   decodeValue, decodeList, catalogueHeaderNames, authSuite, snippets, HOSTILE, HOSTILE_ALLOW, one, profileHeaders,
+  startHostileApi,
 } = require('./authlib');
 
 /* deny without token */
@@ -179,6 +180,28 @@ const {
     assert.equal(one(r.echo, 'X-Profile-Firstname'), undefined);
   });
 }
+
+test('headers too large for the web server: nothing half-done, status unavailable', { skip: missing(null) || false, timeout: 60000 }, async () => {
+  /* Four values at the parser's 4 KiB cap, each byte percent-encoded: past 32 KiB. */
+  const big = 'é'.repeat(2000);
+  const api = await startHostileApi({ Firstname: big, Lastname: big, Displayname: big, City: big, Interests: [big] });
+  const stack = await startStack({
+    server: null,
+    config: { upstream: { endpoint: api.endpoint }, auth: { view: 'account' } },
+  }).catch(async (e) => { await api.stop(); throw e; });
+  try {
+    const r = await stack.fcgi.request({
+      REQUEST_METHOD: 'GET', SCRIPT_NAME: '/richprofile/auth', HTTP_COOKIE: 'rp_token=tok-anything-1234567',
+    });
+    assert.equal(r.status, 204);
+    assert.equal(r.headers['x-profile-status'], 'unavailable');
+    assert.deepEqual(Object.keys(r.headers).filter((k) => k.startsWith('x-profile-')), ['x-profile-status']);
+    assert.match(stack.fcgiLog(), /auth headers of view account not sent: .*give \[auth\] view fewer attributes/);
+  } finally {
+    await stack.stop();
+    await api.stop();
+  }
+});
 
 test('the shipped nginx snippets name every header the program can send', () => {
   const names = catalogueHeaderNames();

@@ -184,15 +184,16 @@ function xmlText(s) {
     .replace(/\r/g, '&#13;').replace(/\n/g, '&#10;');
 }
 
-async function startHostileApi() {
-  const api = { calls: 0, values: HOSTILE };
+/* values: { Firstname, Lastname, Displayname, City, Interests } (default HOSTILE). */
+async function startHostileApi(values = HOSTILE) {
+  const api = { calls: 0, values };
   const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<getPersonalRichProfileReturn><Data><UserAuthorizedData>'
-    + `<Firstname>${xmlText(HOSTILE.Firstname)}</Firstname>`
-    + `<Lastname>${xmlText(HOSTILE.Lastname)}</Lastname>`
-    + `<Displayname>${xmlText(HOSTILE.Displayname)}</Displayname>`
-    + `<HomeAddress><City>${xmlText(HOSTILE.City)}</City></HomeAddress>`
+    + `<Firstname>${xmlText(values.Firstname)}</Firstname>`
+    + `<Lastname>${xmlText(values.Lastname)}</Lastname>`
+    + `<Displayname>${xmlText(values.Displayname)}</Displayname>`
+    + `<HomeAddress><City>${xmlText(values.City)}</City></HomeAddress>`
     + '<CentersOfInterests>'
-    + HOSTILE.Interests.map((i) => `<CenterOfInterest>${xmlText(i)}</CenterOfInterest>`).join('')
+    + values.Interests.map((i) => `<CenterOfInterest>${xmlText(i)}</CenterOfInterest>`).join('')
     + '</CentersOfInterests>'
     + '</UserAuthorizedData></Data></getPersonalRichProfileReturn>\n';
   const server = http.createServer((req, res) => {
@@ -347,5 +348,6 @@ function authSuite(kind, label, opts) {
 module.exports = {
   authSuite,
   snippets, decodeValue, decodeList, catalogueHeaderNames, startAuthStack, missingFor, one, profileHeaders, HOSTILE, HOSTILE_ALLOW,
+  startHostileApi,
   SNIPPET_FCGI_ADDRESS,
 };
