@@ -502,7 +502,6 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 		lru_unlink(e);
 	lru_front(s, e);
 	e->flight = f;
-	s->st.misses++;
 	info->fetched = 1;
 	pthread_mutex_unlock(&s->mu);
 
@@ -511,6 +510,8 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 	pthread_mutex_lock(&s->mu);
 	if (rejected)
 		s->st.breaker_rejected++;
+	else
+		s->st.misses++;
 	res = settle(c, s, e, r, f, trash);
 	f->result = res;
 	f->err = err;

@@ -73,7 +73,7 @@ struct rp_cache_query {
 /* How one rp_cache_get was answered, for logs, headers and tests. */
 struct rp_cache_info {
 	int hit;               /* a fresh entry: no upstream call */
-	int fetched;           /* this request made the upstream call */
+	int fetched;           /* this request led the call (or the breaker refused it) */
 	int coalesced;         /* waited for another request's call */
 	int stale;             /* an expired entry served because the call failed */
 	int stored;            /* the answer was kept */
@@ -98,7 +98,7 @@ int rp_cache_outcome_failed(enum rp_outcome o);
 /* Figures for metrics; counters only grow, entries is the current count. */
 struct rp_cache_stats {
 	unsigned long long hits;
-	unsigned long long misses;       /* calls led (breaker refusals included) */
+	unsigned long long misses;       /* upstream calls made */
 	unsigned long long stale;        /* expired entries served on failure */
 	unsigned long long coalesced;    /* requests that waited for another's call */
 	unsigned long long wait_timeouts;

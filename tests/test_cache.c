@@ -703,6 +703,7 @@ START_TEST(breaker_in_front_of_upstream)
 	ck_assert_int_eq(calls(&u), 6);
 	rp_cache_stats(c, &st);
 	ck_assert_uint_eq(st.breaker_rejected, 2);
+	ck_assert_uint_eq(st.misses, 6);     /* calls made, refusals apart */
 	rp_cache_free(c);
 	rp_breaker_free(b);
 }

@@ -90,6 +90,7 @@ printf '%-44s %9s %9s %9s %8s  %s\n' "(a') program ping route" "$RPS_ping" "$P50
 printf '%-44s %9s %9s %9s %8s  %s\n' "(b) fragment, cache hit" "$RPS_hit" "$P50_hit" "$P99_hit" "$BAD_hit" "$(ratio "$RPS_hit" "$RPS_ping") of (a') (target 0.85)"
 printf '%-44s %9s %9s %9s %8s  %s\n' "(c) fragment, miss, instant upstream" "$RPS_miss" "$P50_miss" "$P99_miss" "$BAD_miss" "$(ratio "$RPS_miss" "$RPS_ping") of (a') (target 0.45)"
 printf '%-44s %9s %9s %9s %8s  %s\n' "(d) fragment, miss, 50 ms upstream, 64 conns" "$RPS_slow" "$P50_slow" "$P99_slow" "$BAD_slow" "$(ratio "$RPS_slow" 1280) of ideal 1280 (target 0.8)"
+printf '(d) ceiling of blocking workers: [server] threads / upstream latency = 32 / 0.05 s = 640 req/s\n'
 printf '\npeak RSS of the program: %s KiB (%.1f MiB; now %s KiB) with %s cached profiles, %s threads (target < 32 MiB)\n' \
 	"$hwm" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$rss" "$entries" 32
 } | tee "$RUN/results.txt"
