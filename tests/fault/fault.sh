@@ -66,13 +66,15 @@ fault_case() {
 		grep -q 'class="rp rp-unavailable' "$R_BODY"
 	rp_check $? "$what: the unavailable fragment" "$(rp_last)"
 	first=$R_MS
-	if [ "$R_MS" -gt "$BOUND_MS" ]; then
-		# Other builds share this machine: a late answer is tried once
-		# more, and the bound must hold then.
+	for i in 1 2; do
+		[ "$R_MS" -le "$BOUND_MS" ] && break
+		# Other builds share this machine: a late answer is tried again
+		# (twice at most); a program that does not bound the wait is
+		# late every time.
 		before=$(log_count "$log" "route=fragment")
 		rp_get "$prefix/richprofile/fragment?view=card" "$token"
 		first="$first ms, then $R_MS"
-	fi
+	done
 	[ "$R_MS" -le "$BOUND_MS" ] && [ "$R_STATUS" = unavailable ]
 	rp_check $? "$what: answered in $first ms (bound $BOUND_MS ms)"
 	# The log line is written once the answer is out: wait for it.
