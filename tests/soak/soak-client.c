@@ -418,5 +418,14 @@ main(int argc, char **argv)
 			break;
 		}
 	curl_global_cleanup();
+	/* Freed so that LeakSanitizer, in the sanitizer build, sees no leak. */
+	free(all);
+	free(w);
+	for (i = 0; i < (long)opt.nusers; i++) {
+		free(opt.users[i].token);
+		free(opt.users[i].status);
+		free(opt.users[i].marker);
+	}
+	free(opt.users);
 	return bad == 0 ? 0 : 1;
 }
