@@ -46,7 +46,8 @@ usage(FILE *f)
 	    "  -h          print this help and exit\n"
 	    "\n"
 	    "Routes (last path segment): fragment (default), profile.json, ping,\n"
-	    "status (Prometheus metrics), ready (200 or 503).\n"
+	    "status (Prometheus metrics), ready (200 or 503), auth (profile\n"
+	    "headers for nginx auth_request or Apache's FastCGI authorizer).\n"
 	    "Query: view=NAME, return=/site/path.  SIGHUP: reload the configuration\n"
 	    "and templates.  SIGTERM or SIGINT: finish the requests in flight, then\n"
 	    "exit 0.  See richprofile-fcgi(8).\n", RP_SYSCONFDIR);
