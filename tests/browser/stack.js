@@ -325,8 +325,31 @@ function screenshotPath(name) {
 	return path.join(dir, `${name}.png`);
 }
 
+/*
+ * Registers the before/after hooks every page test file needs: the demo
+ * stack started as `name` and a browser, both stopped after the file.
+ * Returns { stack, browser }, filled in once before() has run (left
+ * empty when skip is set).
+ */
+function useDemo(name, skip) {
+	const { before, after } = require('node:test');
+	const demo = { stack: null, browser: null };
+	before(async () => {
+		if (skip)
+			return;
+		demo.stack = await startDemo(name);
+		demo.browser = await launchBrowser();
+	}, { timeout: 120000 });
+	after(async () => {
+		await closeBrowser(demo.browser);
+		if (demo.stack)
+			await demo.stack.stop();
+	}, { timeout: 60000 });
+	return demo;
+}
+
 module.exports = {
 	srcdir, builddir, outdir, skipReason, startDemo, launchBrowser,
-	closeBrowser, screenshotPath, waitGone, sleep, demoUsers, expectations,
+	closeBrowser, useDemo, screenshotPath, waitGone, sleep, demoUsers, expectations,
 	labels, signIn, settled, privacyChoice,
 };

@@ -3,7 +3,7 @@
 // them styled, with the photo, and reports no violation at all.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
@@ -18,29 +18,15 @@ const shown = [
 	users.find((u) => !u.expired && u.photoRefused && !u.everythingRefused),
 	users.find((u) => !u.expired && u.everythingRefused),
 ];
-let stack;
-let browser;
-
-before(async () => {
-	if (skip)
-		return;
-	stack = await S.startDemo('csp');
-	browser = await S.launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-	await S.closeBrowser(browser);
-	if (stack)
-		await stack.stop();
-}, { timeout: 60000 });
+const demo = S.useDemo('csp', skip);
 
 test('every page of the site carries the policy', { skip, timeout: T }, async () => {
 	for (const p of ['/', '/account.shtml', '/static/app.js', '/static/richprofile.css']) {
-		const r = await fetch(stack.siteUrl + p);
+		const r = await fetch(demo.stack.siteUrl + p);
 		assert.equal(r.status, 200, p);
 		assert.equal(r.headers.get('content-security-policy'), CSP, p);
 	}
-	const account = await fetch(`${stack.siteUrl}/account.shtml`);
+	const account = await fetch(`${demo.stack.siteUrl}/account.shtml`);
 	assert.equal(account.headers.get('cache-control'), 'private, no-store');
 	assert.match(account.headers.get('vary') || '', /Cookie/);
 });
@@ -48,7 +34,7 @@ test('every page of the site carries the policy', { skip, timeout: T }, async ()
 for (const [i, u] of shown.entries()) {
 	test(`no CSP violation with ${u ? u.id : `demo user ${i}`}'s fragments`, { skip, timeout: T }, async () => {
 		assert.ok(u, 'the users file has such a user');
-		const page = await browser.newPage();
+		const page = await demo.browser.newPage();
 		const reports = [];
 		page.on('console', (m) => {
 			if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text()))
@@ -61,8 +47,8 @@ for (const [i, u] of shown.entries()) {
 			});
 		});
 		try {
-			await S.signIn(page, stack, u);
-			const main = await page.goto(`${stack.siteUrl}/account.shtml`);
+			await S.signIn(page, demo.stack, u);
+			const main = await page.goto(`${demo.stack.siteUrl}/account.shtml`);
 			assert.equal(main.headers()['content-security-policy'], CSP);
 			await S.settled(page);
 			await page.locator('#js-profile dl').waitFor();

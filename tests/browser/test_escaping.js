@@ -4,7 +4,7 @@
 // literally, in the fragments and in the box app.js fills from JSON.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
@@ -13,25 +13,11 @@ const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map((u) => ({ ...S.expectations(u), keys: u.keys }));
 // The user whose name holds markup and whose first name holds a script.
 const evil = users.find((u) => /</.test(u.names[0] || '') && /<script/i.test(u.keys.firstname || ''));
-let stack;
-let browser;
-
-before(async () => {
-	if (skip)
-		return;
-	stack = await S.startDemo('escaping');
-	browser = await S.launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-	await S.closeBrowser(browser);
-	if (stack)
-		await stack.stop();
-}, { timeout: 60000 });
+const demo = S.useDemo('escaping', skip);
 
 test('the script-bearing user: nothing executes, the text shows literally', { skip, timeout: T }, async () => {
 	assert.ok(evil, 'the users file has a user with a script in the name');
-	const page = await browser.newPage();
+	const page = await demo.browser.newPage();
 	const dialogs = [];
 	page.on('dialog', (d) => {
 		dialogs.push(d.message());
@@ -50,7 +36,7 @@ test('the script-bearing user: nothing executes, the text shows literally', { sk
 		});
 	});
 	try {
-		await S.signIn(page, stack, evil);
+		await S.signIn(page, demo.stack, evil);
 		await S.settled(page);
 		await page.locator('#js-profile dl').waitFor();
 

@@ -3,7 +3,7 @@
 // language, that the profile is unavailable right now.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
@@ -11,32 +11,18 @@ const skip = S.skipReason();
 const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map(S.expectations);
 const u = users.find((x) => !x.expired && !x.photoRefused && !x.everythingRefused && x.lang === 'fr');
-let stack;
-let browser;
-
-before(async () => {
-	if (skip)
-		return;
-	stack = await S.startDemo('unavailable');
-	browser = await S.launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-	await S.closeBrowser(browser);
-	if (stack)
-		await stack.stop();
-}, { timeout: 60000 });
+const demo = S.useDemo('unavailable', skip);
 
 test('upstream stopped: the page renders, with the unavailable message', { skip, timeout: T }, async () => {
 	assert.ok(u, 'the users file has a French user with a complete profile');
-	const page = await browser.newPage();
+	const page = await demo.browser.newPage();
 	try {
-		await S.signIn(page, stack, u);
+		await S.signIn(page, demo.stack, u);
 		await S.settled(page);
 		assert.match(await page.locator('.account-card .rp').getAttribute('class'), /\brp-ok\b/,
 			'complete while the upstream runs');
 
-		const sim = stack.pids['richprofile-sim'];
+		const sim = demo.stack.pids['richprofile-sim'];
 		process.kill(sim, 'SIGTERM');
 		assert.ok(await S.waitGone(sim, 5000), 'the simulator stopped');
 

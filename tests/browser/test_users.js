@@ -6,28 +6,14 @@
 // per user goes to tests/output/browser/screenshots/USER.png.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const S = require('./stack.js');
 
 const skip = S.skipReason();
 const T = 90000; // ms: every test ends by itself
 const users = S.demoUsers().map((u) => ({ ...S.expectations(u), keys: u.keys }));
-let stack;
-let browser;
-
-before(async () => {
-	if (skip)
-		return;
-	stack = await S.startDemo('users');
-	browser = await S.launchBrowser();
-}, { timeout: 120000 });
-
-after(async () => {
-	await S.closeBrowser(browser);
-	if (stack)
-		await stack.stop();
-}, { timeout: 60000 });
+const demo = S.useDemo('users', skip);
 
 test('the users file has the demo users the issue asks for', { skip, timeout: T }, () => {
 	assert.ok(users.length >= 5, `${users.length} users`);
@@ -39,9 +25,9 @@ test('the users file has the demo users the issue asks for', { skip, timeout: T 
 
 for (const u of users) {
 	test(`${u.id}: ${u.about || 'demo user'}`, { skip, timeout: T }, async () => {
-		const page = await browser.newPage();
+		const page = await demo.browser.newPage();
 		try {
-			await S.signIn(page, stack, u);
+			await S.signIn(page, demo.stack, u);
 			assert.equal(new URL(page.url()).pathname, '/account.shtml');
 			await S.settled(page);
 			const card = page.locator('.account-card .rp');
@@ -54,7 +40,7 @@ for (const u of users) {
 			} else if (u.everythingRefused) {
 				await assertClass(card, 'rp-consent');
 				await assertClass(details, 'rp-consent');
-				const href = await card.locator(`a[href^="${stack.simUrl}/urm-gui/interaction.do"]`).getAttribute('href');
+				const href = await card.locator(`a[href^="${demo.stack.simUrl}/urm-gui/interaction.do"]`).getAttribute('href');
 				assert.match(href, /[?&]urlRetour=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Faccount\.shtml/);
 			} else {
 				await assertClass(card, u.photoRefused ? 'rp-partial' : 'rp-ok');
@@ -74,7 +60,7 @@ for (const u of users) {
 				if (u.photoRefused) {
 					const prompt = await card.textContent();
 					assert.ok(prompt.includes(L.withheld), `the card says "${L.withheld}"`);
-					assert.ok(await card.locator(`a[href^="${stack.simUrl}/urm-gui/interaction.do"]`).count() > 0,
+					assert.ok(await card.locator(`a[href^="${demo.stack.simUrl}/urm-gui/interaction.do"]`).count() > 0,
 						'a consent link to the privacy page');
 				}
 				// Labels of the full account view, in the user's language.
@@ -101,16 +87,16 @@ for (const u of users) {
 
 test('sign-out clears the session cookie: the page asks to sign in', { skip, timeout: T }, async () => {
 	const u = users.find((x) => !x.expired && !x.photoRefused && !x.everythingRefused);
-	const page = await browser.newPage();
+	const page = await demo.browser.newPage();
 	try {
-		await S.signIn(page, stack, u);
+		await S.signIn(page, demo.stack, u);
 		await S.settled(page);
 		await assertClass(page.locator('.account-card .rp'), 'rp-ok');
 		await page.locator('#signout').click();
-		await page.waitForURL(`${stack.siteUrl}/`);
-		const cookies = await browser.cookies(stack.siteUrl);
+		await page.waitForURL(`${demo.stack.siteUrl}/`);
+		const cookies = await demo.browser.cookies(demo.stack.siteUrl);
 		assert.deepEqual(cookies.map((c) => c.name), [], 'no cookie left');
-		await page.goto(`${stack.siteUrl}/account.shtml`);
+		await page.goto(`${demo.stack.siteUrl}/account.shtml`);
 		await S.settled(page);
 		await assertClass(page.locator('.account-card .rp'), 'rp-signin');
 		await assertClass(page.locator('.account-details .rp'), 'rp-signin');
