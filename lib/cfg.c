@@ -409,8 +409,8 @@ valid_host(const char *s, size_t n)
 	return parse_long(buf, 1, 65535, &port) == 0;
 }
 
-static int
-valid_cookie_name(const char *s)
+int
+rp_cfg_cookie_name_ok(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -526,7 +526,7 @@ check_lang(const struct ctx *x, const char *v)
 static const char *
 check_cookie(const struct ctx *x, const char *v)
 {
-	return valid_cookie_name(v) ? NULL : "not a cookie name";
+	return rp_cfg_cookie_name_ok(v) ? NULL : "not a cookie name";
 }
 
 static const char *

@@ -80,6 +80,13 @@ int rp_cfg_load(const char *path, struct rp_cfg **out, char *err, size_t errlen)
 
 void rp_cfg_free(struct rp_cfg *cfg);
 
+/*
+ * Whether s may name the session cookie: a non-empty RFC 6265 token
+ * (printable ASCII without spaces or separators).  The loader checks
+ * [session] cookie with it; the simulator checks its --cookie too.
+ */
+int rp_cfg_cookie_name_ok(const char *s);
+
 /* The view called name, or NULL.  Borrowed from cfg. */
 const struct rp_view *rp_cfg_view(const struct rp_cfg *cfg, const char *name);
 

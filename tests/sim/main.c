@@ -604,18 +604,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 }
 
 static int
-cookie_name_ok(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
-		    strchr("()<>@,;:\\\"/[]?={}", *s) != NULL)
-			return 0;
-	return 1;
-}
-
-static int
 write_port_file(const char *path, unsigned port)
 {
 	char tmp[PATH_MAX];
@@ -663,7 +651,7 @@ main(int argc, char **argv)
 		o.cookie = cookie;
 		rp_cfg_free(cfg);
 	}
-	if (!cookie_name_ok(o.cookie)) {
+	if (!rp_cfg_cookie_name_ok(o.cookie)) {
 		fprintf(stderr, "richprofile-sim: '%s' is not a valid cookie name\n",
 		    o.cookie);
 		return 2;
