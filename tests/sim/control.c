@@ -54,14 +54,12 @@ stats(struct sim_req *r)
 	pthread_mutex_lock(&sim.lock);
 	if (token != NULL) {
 		char fp[RP_FINGERPRINT_LEN + 1];
-		unsigned long n = 0;
+		const struct sim_count *c;
 
 		rp_hash_fingerprint(token, strlen(token), fp);
-		for (i = 0; i < sim.ncounts; i++)
-			if (strcmp(sim.counts[i].fp, fp) == 0)
-				n = sim.counts[i].n;
+		c = sim_count_find(fp);
 		rp_buf_appendf(&b, "{\"fingerprint\":\"%s\",\"requests\":%lu}\n",
-		    fp, n);
+		    fp, c != NULL ? c->n : 0UL);
 	} else {
 		rp_buf_appendf(&b, "{\"requests\":%lu,\"api_requests\":%lu,"
 		    "\"connections\":%lu,\"open_connections\":%lu,\"tokens\":{",
@@ -157,9 +155,7 @@ reset(struct sim_req *r)
 	free(sim.rules);
 	sim.rules = NULL;
 	sim.nrules = 0;
-	free(sim.counts);
-	sim.counts = NULL;
-	sim.ncounts = 0;
+	sim_counts_free();
 	sim.requests = sim.api_requests = sim.connections = 0;
 	for (i = 0; i < sim.users.n; i++)
 		sim_user_reset(&sim.users.v[i]);

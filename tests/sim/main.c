@@ -230,26 +230,101 @@ sim_user_reset(struct sim_user *u)
 	u->ctx[SIM_CTX_LEN] = '\0';
 }
 
+/*
+ * Per-token counters: an array in first-seen order (what stats lists) and
+ * an open-addressing index over it, so that a run of fresh tokens (the
+ * benchmark's cache misses) costs the simulator constant time per request
+ * rather than a scan of every token seen.  A fingerprint is already a
+ * keyed hash, so its leading hex digits place it.  Lock held.
+ */
+static size_t
+count_home(const char *fp, size_t mask)
+{
+	return (size_t)strtoull(fp, NULL, 16) & mask;
+}
+
+struct sim_count *
+sim_count_find(const char *fp)
+{
+	size_t mask = sim.nindex - 1, i;
+
+	if (sim.nindex == 0)
+		return NULL;
+	for (i = count_home(fp, mask); sim.index[i] != 0; i = (i + 1) & mask)
+		if (strcmp(sim.counts[sim.index[i] - 1].fp, fp) == 0)
+			return &sim.counts[sim.index[i] - 1];
+	return NULL;
+}
+
+/* Places count number i (0-based) in index v of n slots. */
+static void
+count_place(size_t *v, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = count_home(sim.counts[i].fp, n - 1); v[j] != 0; j = (j + 1) & (n - 1))
+		;
+	v[j] = i + 1;
+}
+
+/* Room for one more count; the index stays at most half full. */
+static int
+count_reserve(void)
+{
+	size_t i, n;
+
+	if (sim.ncounts == sim.capcounts) {
+		struct sim_count *c;
+
+		n = sim.capcounts ? sim.capcounts * 2 : 64;
+		if ((c = realloc(sim.counts, n * sizeof(*c))) == NULL)
+			return -1;
+		sim.counts = c;
+		sim.capcounts = n;
+	}
+	if (2 * (sim.ncounts + 1) > sim.nindex) {
+		size_t *v;
+
+		n = sim.nindex ? sim.nindex * 2 : 128;
+		if ((v = calloc(n, sizeof(*v))) == NULL)
+			return -1;
+		for (i = 0; i < sim.ncounts; i++)
+			count_place(v, n, i);
+		free(sim.index);
+		sim.index = v;
+		sim.nindex = n;
+	}
+	return 0;
+}
+
 void
 sim_count_token(const char *token, const struct sim_user *u)
 {
 	char fp[RP_FINGERPRINT_LEN + 1];
 	struct sim_count *c;
-	size_t i;
 
 	rp_hash_fingerprint(token, strlen(token), fp);
-	for (i = 0; i < sim.ncounts; i++)
-		if (strcmp(sim.counts[i].fp, fp) == 0) {
-			sim.counts[i].n++;
-			return;
-		}
-	if ((c = realloc(sim.counts, (sim.ncounts + 1) * sizeof(*c))) == NULL)
+	if ((c = sim_count_find(fp)) != NULL) {
+		c->n++;
 		return;
-	sim.counts = c;
-	c = &sim.counts[sim.ncounts++];
+	}
+	if (count_reserve() != 0)
+		return;
+	c = &sim.counts[sim.ncounts];
 	memcpy(c->fp, fp, sizeof(fp));
 	c->user = u != NULL ? u->id : NULL;
 	c->n = 1;
+	count_place(sim.index, sim.nindex, sim.ncounts++);
+}
+
+void
+sim_counts_free(void)
+{
+	free(sim.counts);
+	free(sim.index);
+	sim.counts = NULL;
+	sim.index = NULL;
+	sim.ncounts = sim.capcounts = sim.nindex = 0;
 }
 
 /* ---- the HTTP server ---- */
@@ -764,7 +839,7 @@ out:
 	for (i = 0; i < sim.nrules; i++)
 		free(sim.rules[i].token);
 	free(sim.rules);
-	free(sim.counts);
+	sim_counts_free();
 	free(sim.public_url);
 	free(sim.cookie);
 	free(sim.photos);

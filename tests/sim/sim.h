@@ -154,8 +154,10 @@ struct sim {
 	struct sim_rule *rules;
 	size_t nrules;
 	unsigned long requests, api_requests, connections, open_connections;
-	struct sim_count *counts;
-	size_t ncounts;
+	struct sim_count *counts;   /* first-seen order */
+	size_t ncounts, capcounts;
+	size_t *index;              /* nindex slots: 0 empty, else count + 1 */
+	size_t nindex;
 };
 
 extern struct sim sim;
@@ -207,6 +209,10 @@ void sim_user_reset(struct sim_user *u);
 
 /* Counts one API request for token; lock held. */
 void sim_count_token(const char *token, const struct sim_user *u);
+/* The counter of fingerprint fp, or NULL.  Lock held. */
+struct sim_count *sim_count_find(const char *fp);
+/* Forgets every counter.  Lock held. */
+void sim_counts_free(void);
 
 /* ---- handlers ---- */
 

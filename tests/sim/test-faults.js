@@ -223,6 +223,28 @@ test('counters: requests, API requests, connections, per token; reset zeroes the
   assert.deepEqual([z.api_requests, Object.keys(z.tokens).length], [0, 0]);
 });
 
+test('counters stay exact and in first-seen order over many distinct tokens', async () => {
+  await S.control(sim, 'reset');
+  // 300 tokens (2 calls for every third one) outgrow the counters' index twice.
+  const toks = Array.from({ length: 300 }, (_, i) => `fault:tag=${i}@${AMELIE}`);
+  for (const [i, t] of toks.entries()) {
+    await call(t);
+    if (i % 3 === 0) await call(t);
+  }
+  const s = await S.stats(sim);
+  assert.equal(s.api_requests, 400);
+  const fps = Object.keys(s.tokens);
+  assert.equal(fps.length, 300, 'one counter per distinct token');
+  for (const [i, t] of toks.entries()) {
+    const one = await S.stats(sim, t);
+    assert.equal(fps[i], one.fingerprint, `token ${i} listed in the order first seen`);
+    assert.equal(one.requests, i % 3 === 0 ? 2 : 1, `token ${i}`);
+    assert.equal(s.tokens[one.fingerprint].requests, one.requests);
+  }
+  await S.control(sim, 'reset');
+  assert.equal((await S.stats(sim, toks[0])).requests, 0, 'reset forgets them');
+});
+
 test('--delay-ms delays every API answer but not the other pages', async () => {
   const slow = await S.startSim(['--delay-ms', '800']);
   try {
