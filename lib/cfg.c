@@ -81,7 +81,7 @@ static const struct key keys[] = {
 	{ "site", "privacy_hosts", K_HOSTS, C(site.privacy_hosts), 0, 0, NULL, "privacy.orange.fr" },
 	{ "site", "default_language", K_LANG, C(site.default_language), 0, 0, NULL, "fr" },
 	/* Threads wait on a 50-200 ms upstream, they do not compute: many. */
-	{ "server", "threads", K_LONG, C(server.threads), 1, 1024, "threads", "32" },
+	{ "server", "threads", K_LONG, C(server.threads), 1, 1024, "threads", "128" },
 	{ "server", "templates", K_DIR, C(server.templates), 0, 0, NULL, RP_DATADIR "/templates" },
 	{ "server", "log_file", K_OPTPATH, C(server.log_file), 0, 0, NULL, "" },
 	{ "server", "log_level", K_LOGLEVEL, C(server.log_level), 0, 0, NULL, "info" },

@@ -82,7 +82,7 @@ START_TEST(minimal_file_gets_documented_defaults)
 	ck_assert_str_eq(cfg->site.privacy_hosts[0], "privacy.orange.fr");
 	ck_assert_ptr_null(cfg->site.privacy_hosts[1]);
 	ck_assert_str_eq(cfg->site.default_language, "fr");
-	ck_assert_int_eq(cfg->server.threads, 32);
+	ck_assert_int_eq(cfg->server.threads, 128);
 	ck_assert_str_eq(cfg->server.templates, RP_DATADIR "/templates");
 	ck_assert_ptr_null(cfg->server.log_file);
 	ck_assert_int_eq(cfg->server.log_level, RP_LOG_INFO);
