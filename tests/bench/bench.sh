@@ -22,11 +22,11 @@ rp_stack_init bench
 NGINX_PORT=$(rp_free_port)
 rp_start_sim fast
 rp_start_sim slow --delay-ms 50
-# The default configuration (conf/richprofile.conf's values), pointed at
-# the simulators.
-rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.log_level=warn \
+# The default configuration (conf/richprofile.conf's values; threads left
+# to the program's default), pointed at the simulators.
+rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.log_level=warn server.threads= \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/fast.log"
-rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn \
+rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn server.threads= \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/slow.log"
 rp_start_fcgi fast "$RUN/fast.conf"
 rp_start_fcgi slow "$RUN/slow.conf"
@@ -43,13 +43,35 @@ to_ms() {
 		else print v }'
 }
 
+# CPU time (user + system, clock ticks) used so far by the PIDs given and
+# their children's threads: /proc/PID/stat fields 14 and 15.
+cpu_ticks() {
+	local pid t=0
+	for pid in "$@"; do
+		[ -r "/proc/$pid/stat" ] || continue
+		t=$((t + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
+	done
+	echo "$t"
+}
+HZ=$(getconf CLK_TCK)
+
 # scenario NAME CONNS URL [WRK-OPTION...]: one wrk run; sets RPS_<NAME>,
-# P50_<NAME>, P99_<NAME>, BAD_<NAME> (non-2xx answers and socket errors).
+# P50_<NAME>, P99_<NAME>, BAD_<NAME> (non-2xx answers and socket errors),
+# and CPU_<NAME>: CPU microseconds per request spent by the program, the
+# simulator and nginx, which share the machine's cores.
 scenario() {
-	local name=$1 conns=$2 url=$3 out
+	local name=$1 conns=$2 url=$3 out p0 s0 n0 nginxes
 	shift 3
 	out=$RUN/wrk-$name.txt
+	nginxes="$NGINX_PID $(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null)"
+	# shellcheck disable=SC2086
+	p0=$(cpu_ticks $CPU_PIDS) s0=$(cpu_ticks $CPU_SIMS) n0=$(cpu_ticks $nginxes)
 	wrk -t2 -c"$conns" -d"${SECS}s" --latency "$@" "$url" >"$out" 2>&1
+	# shellcheck disable=SC2086
+	printf -v "CPU_$name" %s "$(awk -v p=$(($(cpu_ticks $CPU_PIDS) - p0)) \
+		-v s=$(($(cpu_ticks $CPU_SIMS) - s0)) -v n=$(($(cpu_ticks $nginxes) - n0)) \
+		-v hz="$HZ" -v r="$(awk '/requests in/ { print $1 }' "$out")" 'BEGIN {
+		if (r > 0) printf "program %.0f, simulator %.0f, nginx %.0f", p * 1e6 / hz / r, s * 1e6 / hz / r, n * 1e6 / hz / r }')"
 	printf -v "RPS_$name" %s "$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")"
 	printf -v "P50_$name" %s "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
 	printf -v "P99_$name" %s "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
@@ -71,7 +93,10 @@ check_ok "$URL/richprofile/fragment?view=card" "$HIT_COOKIE"
 check_ok "$URL/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
 check_ok "$URL/slow/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
 
+THREADS=$(curl -s "$URL/richprofile/status" | awk '$1 == "richprofile_workers" { print $2 }')
+[ -n "$THREADS" ] || rp_die "bench: the status route names no worker count: see $RUN"
 echo "bench: $SECS s per scenario, wrk -t2, $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+CPU_PIDS="$FCGI_PID_fast $FCGI_PID_slow" CPU_SIMS="$SIM_PID_fast $SIM_PID_slow"
 scenario static "$CONNS" "$URL/static/1k.html"
 scenario ping "$CONNS" "$URL/richprofile/ping"
 scenario hit "$CONNS" "$URL/richprofile/fragment?view=card" -H "Cookie: $HIT_COOKIE"
@@ -90,9 +115,14 @@ printf '%-44s %9s %9s %9s %8s  %s\n' "(a') program ping route" "$RPS_ping" "$P50
 printf '%-44s %9s %9s %9s %8s  %s\n' "(b) fragment, cache hit" "$RPS_hit" "$P50_hit" "$P99_hit" "$BAD_hit" "$(ratio "$RPS_hit" "$RPS_ping") of (a') (target 0.85)"
 printf '%-44s %9s %9s %9s %8s  %s\n' "(c) fragment, miss, instant upstream" "$RPS_miss" "$P50_miss" "$P99_miss" "$BAD_miss" "$(ratio "$RPS_miss" "$RPS_ping") of (a') (target 0.45)"
 printf '%-44s %9s %9s %9s %8s  %s\n' "(d) fragment, miss, 50 ms upstream, 64 conns" "$RPS_slow" "$P50_slow" "$P99_slow" "$BAD_slow" "$(ratio "$RPS_slow" 1280) of ideal 1280 (target 0.8)"
-printf '(d) ceiling of blocking workers: [server] threads / upstream latency = 32 / 0.05 s = 640 req/s\n'
+printf '\nCPU microseconds per request (all cores):\n'
+for n in static:"(a)" ping:"(a')" hit:"(b)" miss:"(c)" slow:"(d)"; do
+	v=CPU_${n%%:*}
+	printf '  %-5s %s\n' "${n#*:}" "${!v}"
+done
+printf '(d) ceiling of blocking workers: min(connections, [server] threads) / upstream latency = min(64, %s) / 0.05 s\n' "$THREADS"
 printf '\npeak RSS of the program: %s KiB (%.1f MiB; now %s KiB) with %s cached profiles, %s threads (target < 32 MiB)\n' \
-	"$hwm" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$rss" "$entries" 32
+	"$hwm" "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$rss" "$entries" "$THREADS"
 } | tee "$RUN/results.txt"
 
 # Instructions per request, from callgrind: a third program under
