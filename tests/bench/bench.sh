@@ -20,7 +20,9 @@ command -v wrk >/dev/null || rp_die "bench: wrk is missing (apt-get install wrk)
 
 rp_stack_init bench
 NGINX_PORT=$(rp_free_port)
-rp_start_sim fast
+# The instant upstream: a pool of two threads (the machine's cores)
+# costs it fewer wake-ups per answer than a thread per connection.
+rp_start_sim fast --threads 2
 rp_start_sim slow --delay-ms 50
 # The default configuration (conf/richprofile.conf's values; threads left
 # to the program's default), pointed at the simulators.
