@@ -50,22 +50,22 @@ struct call {
 static int
 fetch(void *arg, struct rp_profile **out)
 {
-	struct call *c = arg;
+	struct call *call = arg;
 	struct rp_profile *p;
 	int rc;
 
-	__atomic_add_fetch(&c->up->calls, 1, __ATOMIC_SEQ_CST);
-	sem_post(&c->up->entered);
-	if (c->up->delay_ms > 0)
-		usleep((useconds_t)c->up->delay_ms * 1000);
-	if (c->up->outcome == RP_OUT_UPSTREAM)
-		return rp_profile_new_failure(c->infos, c->up->err, 0, out);
-	if ((rc = rp_profile_new(c->infos, &p)) != RP_OK)
+	__atomic_add_fetch(&call->up->calls, 1, __ATOMIC_SEQ_CST);
+	sem_post(&call->up->entered);
+	if (call->up->delay_ms > 0)
+		usleep((useconds_t)call->up->delay_ms * 1000);
+	if (call->up->outcome == RP_OUT_UPSTREAM)
+		return rp_profile_new_failure(call->infos, call->up->err, 0, out);
+	if ((rc = rp_profile_new(call->infos, &p)) != RP_OK)
 		return rc;
-	p->outcome = c->up->outcome;
+	p->outcome = call->up->outcome;
 	if (p->outcome == RP_OUT_GRANTED || p->outcome == RP_OUT_PARTIAL) {
 		p->values[RP_A_FIRSTNAME].text =
-		    rp_profile_strdup(p, c->token, strlen(c->token));
+		    rp_profile_strdup(p, call->token, strlen(call->token));
 		p->present = NAME;
 	}
 	if (p->outcome == RP_OUT_ACCOUNT)
@@ -75,26 +75,53 @@ fetch(void *arg, struct rp_profile **out)
 }
 
 static void
-up_init(struct upstream *u, enum rp_outcome o)
+up_init(struct upstream *up, enum rp_outcome o)
 {
-	memset(u, 0, sizeof(*u));
-	u->outcome = o;
-	u->err = RP_ETIMEOUT;
-	sem_init(&u->entered, 0, 0);
+	memset(up, 0, sizeof(*up));
+	up->outcome = o;
+	up->err = RP_ETIMEOUT;
+	sem_init(&up->entered, 0, 0);
 }
 
 static int
-calls(struct upstream *u)
+calls(struct upstream *up)
 {
-	return __atomic_load_n(&u->calls, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&up->calls, __ATOMIC_SEQ_CST);
 }
 
-static struct rp_cache *
+/*
+ * What every case works on: a Check fixture sets them up and tears them
+ * down around each case.  Short names, as the cases use them on nearly
+ * every line.
+ */
+static struct rp_cache *c;      /* from make(); teardown frees it */
+static struct upstream u;       /* answers "granted" until told otherwise */
+static struct rp_cache_info i;  /* what the last get() did */
+
+static void
+setup(void)
+{
+	c = NULL;
+	memset(&i, 0, sizeof(i));
+	up_init(&u, RP_OUT_GRANTED);
+}
+
+static void
+teardown(void)
+{
+	rp_cache_free(c);
+	c = NULL;
+	sem_destroy(&u.entered);
+}
+
+/* Gives the case a new cache c (freeing the one it had); resets the clock. */
+static void
 make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
 {
 	struct rp_cache_opts o;
-	struct rp_cache *c = NULL;
 
+	rp_cache_free(c);
+	c = NULL;
 	memset(&o, 0, sizeof(o));
 	o.ttl_s = ttl;
 	o.max_entries = max;
@@ -105,19 +132,18 @@ make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
 	o.now_ms = fake_clock;
 	fake_now = 1000000;
 	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
-	return c;
 }
 
 /* One lookup; returns the profile (caller frees) and fills info. */
 static struct rp_profile *
-get(struct rp_cache *c, struct upstream *u, const char *token,
+get(struct rp_cache *cache, struct upstream *up, const char *token,
     rp_attrset infos, struct rp_cache_info *info)
 {
-	struct call call = { u, token, infos };
+	struct call call = { up, token, infos };
 	struct rp_cache_query q = { token, strlen(token), infos, fetch, &call };
 	struct rp_profile *p = NULL;
 
-	ck_assert_int_eq(rp_cache_get(c, &q, &p, info), RP_OK);
+	ck_assert_int_eq(rp_cache_get(cache, &q, &p, info), RP_OK);
 	ck_assert_ptr_nonnull(p);
 	return p;
 }
@@ -133,13 +159,10 @@ is_of(const struct rp_profile *p, const char *token)
 
 START_TEST(hit_after_miss)
 {
-	struct rp_cache *c = make(60, 100, 0, 0, NULL);
 	struct rp_cache_stats st;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *a, *b;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(60, 100, 0, 0, NULL);
 	a = get(c, &u, "tok-alice", CARD, &i);
 	ck_assert(i.fetched && i.stored && !i.hit);
 	b = get(c, &u, "tok-alice", CARD, &i);
@@ -155,17 +178,12 @@ START_TEST(hit_after_miss)
 	ck_assert_uint_ge(st.bytes, rp_profile_footprint(a));
 	rp_profile_free(a);
 	rp_profile_free(b);
-	rp_cache_free(c);
 }
 END_TEST
 
 START_TEST(ttl_expiry)
 {
-	struct rp_cache *c = make(30, 100, 0, 0, NULL);
-	struct rp_cache_info i;
-	struct upstream u;
-
-	up_init(&u, RP_OUT_GRANTED);
+	make(30, 100, 0, 0, NULL);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	advance_s(29);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
@@ -180,18 +198,14 @@ START_TEST(ttl_expiry)
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	ck_assert(i.hit);
 	ck_assert_int_eq(calls(&u), 2);
-	rp_cache_free(c);
 }
 END_TEST
 
 START_TEST(lru_eviction_order)
 {
-	struct rp_cache *c = make(600, 3, 0, 1, NULL);
 	struct rp_cache_stats st;
-	struct rp_cache_info i;
-	struct upstream u;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(600, 3, 0, 1, NULL);
 	rp_profile_free(get(c, &u, "A", NAME, &i));
 	rp_profile_free(get(c, &u, "B", NAME, &i));
 	rp_profile_free(get(c, &u, "C", NAME, &i));
@@ -215,20 +229,17 @@ START_TEST(lru_eviction_order)
 	rp_cache_stats(c, &st);
 	ck_assert_uint_eq(st.evictions, 3);
 	ck_assert_uint_eq(st.entries, 3);
-	rp_cache_free(c);
 }
 END_TEST
 
 /* Sharded: the total stays within max_entries however keys fall. */
 START_TEST(max_entries_sharded)
 {
-	struct rp_cache *c = make(600, 100, 0, 16, NULL);
 	struct rp_cache_stats st;
-	struct upstream u;
 	char tok[32];
 	int n;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(600, 100, 0, 16, NULL);
 	for (n = 0; n < 1000; n++) {
 		snprintf(tok, sizeof(tok), "user-%d", n);
 		rp_profile_free(get(c, &u, tok, NAME, NULL));
@@ -237,7 +248,6 @@ START_TEST(max_entries_sharded)
 	ck_assert_uint_le(st.entries, 100);
 	ck_assert_uint_ge(st.entries, 90);
 	ck_assert_uint_eq(st.evictions, 1000 - st.entries);
-	rp_cache_free(c);
 }
 END_TEST
 
@@ -264,9 +274,9 @@ hammer_one(void *arg)
 	return NULL;
 }
 
-/* Runs HAMMER threads at one key against u; returns how many fetched. */
+/* Runs HAMMER threads at one key against up; returns how many fetched. */
 static int
-hammer(struct rp_cache *c, struct upstream *u, struct hammer *h)
+hammer(struct rp_cache *cache, struct upstream *up, struct hammer *h)
 {
 	pthread_barrier_t bar;
 	pthread_t t[HAMMER];
@@ -274,8 +284,8 @@ hammer(struct rp_cache *c, struct upstream *u, struct hammer *h)
 
 	pthread_barrier_init(&bar, NULL, HAMMER);
 	for (k = 0; k < HAMMER; k++) {
-		h[k].c = c;
-		h[k].u = u;
+		h[k].c = cache;
+		h[k].u = up;
 		h[k].bar = &bar;
 		h[k].p = NULL;
 		ck_assert_int_eq(pthread_create(&t[k], NULL, hammer_one, &h[k]), 0);
@@ -291,13 +301,11 @@ hammer(struct rp_cache *c, struct upstream *u, struct hammer *h)
 
 START_TEST(many_threads_one_fetch)
 {
-	struct rp_cache *c = make(60, 100, 0, 0, NULL);
 	struct hammer h[HAMMER];
 	struct rp_cache_stats st;
-	struct upstream u;
 	int k;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(60, 100, 0, 0, NULL);
 	u.delay_ms = 300;
 	ck_assert_int_eq(hammer(c, &u, h), 1);
 	ck_assert_int_eq(calls(&u), 1);
@@ -310,20 +318,18 @@ START_TEST(many_threads_one_fetch)
 	ck_assert_uint_eq(st.misses, 1);
 	ck_assert_uint_eq(st.coalesced + st.hits, HAMMER - 1);
 	ck_assert_uint_ge(st.coalesced, 1);
-	rp_cache_free(c);
 }
 END_TEST
 
 /* Nothing kept (ttl 0), and answers that are never kept: still one call. */
 START_TEST(coalesce_without_keeping)
 {
-	struct rp_cache *c = make(0, 100, 0, 0, NULL);
 	struct hammer h[HAMMER];
 	struct rp_cache_stats st;
-	struct upstream u;
 	int k;
 
-	up_init(&u, RP_OUT_UPSTREAM);
+	make(0, 100, 0, 0, NULL);
+	u.outcome = RP_OUT_UPSTREAM;
 	u.delay_ms = 300;
 	ck_assert_int_eq(hammer(c, &u, h), 1);
 	ck_assert_int_eq(calls(&u), 1);
@@ -335,7 +341,6 @@ START_TEST(coalesce_without_keeping)
 	rp_cache_stats(c, &st);
 	ck_assert_uint_eq(st.coalesced, HAMMER - 1);
 	ck_assert_uint_eq(st.entries, 0);
-	rp_cache_free(c);
 }
 END_TEST
 
@@ -358,9 +363,6 @@ lead(void *arg)
 START_TEST(waiters_bounded_by_timeout)
 {
 	struct rp_cache_opts o;
-	struct rp_cache *c = NULL;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct leader l;
 	struct rp_profile *p;
 	pthread_t t;
@@ -371,7 +373,6 @@ START_TEST(waiters_bounded_by_timeout)
 	o.max_entries = 10;
 	o.wait_ms = 150;
 	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
-	up_init(&u, RP_OUT_GRANTED);
 	u.delay_ms = 1500;
 	l.c = c;
 	l.u = &u;
@@ -391,21 +392,17 @@ START_TEST(waiters_bounded_by_timeout)
 	is_of(l.p, "tok-slow");                     /* the leader still got it */
 	rp_profile_free(l.p);
 	ck_assert_int_eq(calls(&u), 1);
-	rp_cache_free(c);
 }
 END_TEST
 
 START_TEST(stale_if_error)
 {
-	struct rp_cache *c = make(10, 100, 30, 0, NULL);
 	struct rp_cache_stats st;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 	enum rp_outcome fails[] = { RP_OUT_UPSTREAM, RP_OUT_MALFORMED, RP_OUT_APIERROR };
 	size_t k;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(10, 100, 30, 0, NULL);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	advance_s(15);                      /* expired, within the stale window */
 	for (k = 0; k < sizeof(fails) / sizeof(fails[0]); k++) {
@@ -430,19 +427,15 @@ START_TEST(stale_if_error)
 	p = get(c, &u, "tok", NAME, &i);
 	ck_assert(!i.stale);
 	rp_profile_free(p);
-	rp_cache_free(c);
 }
 END_TEST
 
 /* A success while stale replaces the entry; without a window, no stale. */
 START_TEST(stale_replaced_and_window_zero)
 {
-	struct rp_cache *c = make(10, 100, 30, 0, NULL), *c0;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(10, 100, 30, 0, NULL);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	advance_s(12);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
@@ -450,17 +443,15 @@ START_TEST(stale_replaced_and_window_zero)
 	advance_s(9);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	ck_assert(i.hit);
-	rp_cache_free(c);
 
-	c0 = make(10, 100, 0, 0, NULL);
-	rp_profile_free(get(c0, &u, "tok", NAME, &i));
+	make(10, 100, 0, 0, NULL);
+	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	advance_s(10);
 	u.outcome = RP_OUT_UPSTREAM;
-	p = get(c0, &u, "tok", NAME, &i);
+	p = get(c, &u, "tok", NAME, &i);
 	ck_assert(!i.stale);
 	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
 	rp_profile_free(p);
-	rp_cache_free(c0);
 }
 END_TEST
 
@@ -468,16 +459,13 @@ START_TEST(never_keeps_other_outcomes)
 {
 	enum rp_outcome o[] = { RP_OUT_PARTIAL, RP_OUT_REFUSED, RP_OUT_ACCOUNT,
 	    RP_OUT_APIERROR, RP_OUT_MALFORMED, RP_OUT_UPSTREAM };
-	struct rp_cache *c;
 	struct rp_cache_stats st;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 	size_t k;
 	int n;
 
 	for (k = 0; k < sizeof(o) / sizeof(o[0]); k++) {
-		c = make(60, 100, 60, 0, NULL);
+		make(60, 100, 60, 0, NULL);
 		up_init(&u, o[k]);
 		for (n = 1; n <= 3; n++) {
 			p = get(c, &u, "tok", CARD, &i);
@@ -489,7 +477,6 @@ START_TEST(never_keeps_other_outcomes)
 		rp_cache_stats(c, &st);
 		ck_assert_uint_eq(st.stored, 0);
 		ck_assert_uint_eq(st.bytes, 0);
-		rp_cache_free(c);
 	}
 }
 END_TEST
@@ -497,12 +484,9 @@ END_TEST
 /* A refusal after a kept profile drops it: a revoked consent is honoured. */
 START_TEST(refusal_drops_kept_profile)
 {
-	struct rp_cache *c = make(10, 100, 60, 0, NULL);
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(10, 100, 60, 0, NULL);
 	rp_profile_free(get(c, &u, "tok", NAME, &i));
 	advance_s(11);
 	u.outcome = RP_OUT_REFUSED;
@@ -515,22 +499,18 @@ START_TEST(refusal_drops_kept_profile)
 	ck_assert(!i.stale);
 	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
 	rp_profile_free(p);
-	rp_cache_free(c);
 }
 END_TEST
 
 START_TEST(grant_once_rule)
 {
 	enum rp_outcome before[] = { RP_OUT_REFUSED, RP_OUT_PARTIAL };
-	struct rp_cache *c;
 	struct rp_cache_stats st;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 	size_t k;
 
 	for (k = 0; k < 2; k++) {
-		c = make(60, 100, 60, 0, NULL);
+		make(60, 100, 60, 0, NULL);
 		up_init(&u, before[k]);
 		p = get(c, &u, "tok", CARD, &i);
 		ck_assert_int_eq(p->outcome, before[k]);
@@ -559,7 +539,6 @@ START_TEST(grant_once_rule)
 		rp_cache_stats(c, &st);
 		ck_assert_uint_eq(st.grant_once, 2);
 		ck_assert_uint_eq(st.stored, 1);
-		rp_cache_free(c);
 	}
 }
 END_TEST
@@ -567,32 +546,25 @@ END_TEST
 /* The marker is per key: another user's refusal changes nothing for us. */
 START_TEST(grant_once_is_per_key)
 {
-	struct rp_cache *c = make(60, 100, 60, 0, NULL);
-	struct rp_cache_info i;
-	struct upstream u;
-
-	up_init(&u, RP_OUT_REFUSED);
+	make(60, 100, 60, 0, NULL);
+	u.outcome = RP_OUT_REFUSED;
 	rp_profile_free(get(c, &u, "tok-bob", CARD, &i));
 	u.outcome = RP_OUT_GRANTED;
 	rp_profile_free(get(c, &u, "tok-alice", CARD, &i));
 	ck_assert(i.stored);
 	rp_profile_free(get(c, &u, "tok-bob", NAME, &i));   /* other infos: other key */
 	ck_assert(i.stored);
-	rp_cache_free(c);
 }
 END_TEST
 
 START_TEST(tokens_never_mixed)
 {
-	struct rp_cache *c = make(60, 1000, 0, 0, NULL);
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 	/* Near-identical tokens, and one that is a prefix of another. */
 	const char *toks[] = { "tok", "tok2", "tok ", "Tok", "tok\n", "to", "k" };
 	size_t k, r;
 
-	up_init(&u, RP_OUT_GRANTED);
+	make(60, 1000, 0, 0, NULL);
 	for (r = 0; r < 3; r++)
 		for (k = 0; k < sizeof(toks) / sizeof(toks[0]); k++) {
 			p = get(c, &u, toks[k], CARD, &i);
@@ -600,7 +572,6 @@ START_TEST(tokens_never_mixed)
 			ck_assert(r == 0 ? i.fetched : i.hit);
 			rp_profile_free(p);
 		}
-	rp_cache_free(c);
 }
 END_TEST
 
@@ -610,17 +581,17 @@ END_TEST
 static void *
 mixer(void *arg)
 {
-	struct rp_cache *c = arg;
-	struct upstream u;
+	struct rp_cache *cache = arg;
+	struct upstream up;              /* each thread its own */
 	struct rp_profile *p;
 	char tok[32];
-	unsigned seed = (unsigned)(uintptr_t)&u;
+	unsigned seed = (unsigned)(uintptr_t)&up;
 	int n, bad = 0;
 
-	up_init(&u, RP_OUT_GRANTED);
+	up_init(&up, RP_OUT_GRANTED);
 	for (n = 0; n < 20000; n++) {
 		snprintf(tok, sizeof(tok), "user-%d", rand_r(&seed) % USERS);
-		p = get(c, &u, tok, n % 3 ? CARD : NAME, NULL);
+		p = get(cache, &up, tok, n % 3 ? CARD : NAME, NULL);
 		if (strcmp(p->values[RP_A_FIRSTNAME].text, tok) != 0)
 			bad++;
 		rp_profile_free(p);
@@ -631,12 +602,12 @@ mixer(void *arg)
 /* Threads, shared keys, evictions and expiry: every answer is the asker's. */
 START_TEST(tokens_never_mixed_under_threads)
 {
-	struct rp_cache *c = make(5, 40, 5, 4, NULL);
 	struct rp_cache_stats st;
 	pthread_t t[MIXERS];
 	void *bad;
 	int k, total = 0;
 
+	make(5, 40, 5, 4, NULL);
 	for (k = 0; k < MIXERS; k++)
 		ck_assert_int_eq(pthread_create(&t[k], NULL, mixer, c), 0);
 	for (k = 0; k < 50; k++) {
@@ -652,7 +623,6 @@ START_TEST(tokens_never_mixed_under_threads)
 	ck_assert_uint_le(st.entries, 40);
 	ck_assert_uint_gt(st.hits, 0);
 	ck_assert_uint_gt(st.evictions, 0);
-	rp_cache_free(c);
 }
 END_TEST
 
@@ -660,16 +630,12 @@ START_TEST(breaker_in_front_of_upstream)
 {
 	struct rp_breaker_opts bo = { 3, 20000, fake_clock };
 	struct rp_breaker *b = NULL;
-	struct rp_cache *c;
 	struct rp_cache_stats st;
-	struct rp_cache_info i;
-	struct upstream u;
 	struct rp_profile *p;
 	int n;
 
 	ck_assert_int_eq(rp_breaker_new(&bo, &b), RP_OK);
-	c = make(10, 100, 60, 0, b);
-	up_init(&u, RP_OUT_GRANTED);
+	make(10, 100, 60, 0, b);
 	rp_profile_free(get(c, &u, "kept", NAME, &i));
 	u.outcome = RP_OUT_UPSTREAM;
 	for (n = 0; n < 3; n++)
@@ -704,7 +670,8 @@ START_TEST(breaker_in_front_of_upstream)
 	rp_cache_stats(c, &st);
 	ck_assert_uint_eq(st.breaker_rejected, 2);
 	ck_assert_uint_eq(st.misses, 6);     /* calls made, refusals apart */
-	rp_cache_free(c);
+	rp_cache_free(c);                   /* before the breaker it borrows */
+	c = NULL;
 	rp_breaker_free(b);
 }
 END_TEST
@@ -712,7 +679,6 @@ END_TEST
 START_TEST(options)
 {
 	struct rp_cache_opts o;
-	struct rp_cache *c = NULL;
 	struct rp_cfg cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -732,7 +698,6 @@ START_TEST(options)
 	o.ttl_s = 1;
 	o.shards = 1000;                    /* clamped, not refused */
 	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
-	rp_cache_free(c);
 	rp_cache_free(NULL);
 }
 END_TEST
@@ -748,6 +713,7 @@ main(void)
 		return 1;
 	}
 	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, hit_after_miss);
 	tcase_add_test(tc, ttl_expiry);
 	tcase_add_test(tc, lru_eviction_order);
