@@ -101,7 +101,7 @@ static int
 add_attr(struct auth *a, const struct rp_profile *p, enum rp_attr_id id)
 {
 	const struct rp_attr *attr = rp_attr_get(id);
-	const struct rp_value *v = &p->values[id];
+	const struct rp_value *v = rp_profile_value(p, id);
 	int rc = RP_OK;
 	size_t i;
 
@@ -123,7 +123,7 @@ add_attr(struct auth *a, const struct rp_profile *p, enum rp_attr_id id)
 		break;
 	case RP_KIND_ADDRESS:
 		for (i = 0; i < RP_ADDR__COUNT && rc == RP_OK; i++) {
-			const char *s = v->addr.part[i];
+			const char *s = rp_value_part(v, (enum rp_addr_part)i);
 
 			if (s == NULL || *s == '\0')
 				continue;

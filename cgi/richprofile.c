@@ -293,9 +293,9 @@ print_text(const struct rp_profile *p, const char *lang)
 
 	printf("outcome: %s\n", rp_outcome_name(p->outcome));
 	for (i = 0; i < RP_ATTR__COUNT; i++) {
-		const struct rp_value *v = &p->values[i];
+		const struct rp_value *v = rp_profile_value(p, (enum rp_attr_id)i);
 		const struct rp_attr *a = rp_attr_get((enum rp_attr_id)i);
-		const char *sep = "";
+		const char *sep = "", *part;
 
 		if (!rp_profile_has(p, (enum rp_attr_id)i))
 			continue;
@@ -308,10 +308,11 @@ print_text(const struct rp_profile *p, const char *lang)
 			}
 		else if (a->kind == RP_KIND_ADDRESS)
 			for (j = 0; j < RP_ADDR__COUNT; j++) {
-				if (v->addr.part[j] == NULL || v->addr.part[j][0] == '\0')
+				part = rp_value_part(v, (enum rp_addr_part)j);
+				if (part == NULL || part[0] == '\0')
 					continue;
 				fputs(sep, stdout);
-				put_safe(stdout, v->addr.part[j]);
+				put_safe(stdout, part);
 				sep = ", ";
 			}
 		else

@@ -17,10 +17,13 @@ struct chunk {
 	_Alignas(16) unsigned char data[];
 };
 
+/* Followed in memory by its first chunk; 16 bytes keep that aligned. */
 struct rp_arena {
 	struct chunk *head;
 	size_t footprint;
 };
+_Static_assert(sizeof(struct rp_arena) % 16 == 0,
+    "the first chunk follows the arena and must stay aligned");
 
 static struct chunk *
 chunk_new(size_t size)
@@ -35,19 +38,25 @@ chunk_new(size_t size)
 	return c;
 }
 
+/*
+ * The arena and its first chunk are one malloc: a profile that fits its
+ * hint (the parser sizes it exactly) costs one allocation and one free.
+ */
 int
 rp_arena_new(size_t hint, struct rp_arena **out)
 {
-	struct rp_arena *a = malloc(sizeof(*a));
+	size_t size = hint ? hint : ARENA_DEFAULT;
+	struct rp_arena *a;
 
-	if (a == NULL)
+	if (size > SIZE_MAX / 2)
 		return RP_ENOMEM;
-	a->head = chunk_new(hint ? hint : ARENA_DEFAULT);
-	if (a->head == NULL) {
-		free(a);
+	if ((a = malloc(sizeof(*a) + sizeof(struct chunk) + size)) == NULL)
 		return RP_ENOMEM;
-	}
-	a->footprint = sizeof(*a) + sizeof(struct chunk) + a->head->size;
+	a->head = (struct chunk *)(a + 1);
+	a->head->next = NULL;
+	a->head->size = size;
+	a->head->used = 0;
+	a->footprint = sizeof(*a) + sizeof(struct chunk) + size;
 	*out = a;
 	return RP_OK;
 }
@@ -59,7 +68,8 @@ rp_arena_free(struct rp_arena *a)
 
 	if (a == NULL)
 		return;
-	for (c = a->head; c != NULL; c = next) {
+	/* The last chunk of the list is the first one, inside a. */
+	for (c = a->head; c->next != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}

@@ -853,17 +853,51 @@ rp_parser_feed(struct rp_parser *ps, const char *buf, size_t len)
 	    RP_EMALFORMED;
 }
 
-/* Bytes a profile needs beyond its struct for the recorded strings. */
+/* The attributes that have a value: the profile's slots. */
+static rp_attrset
+value_slots(const struct rp_parser *ps)
+{
+	rp_attrset slots = 0;
+	size_t i;
+
+	for (i = 0; i < ps->nrecs; i++)
+		if (ps->recs[i].what == W_TEXT || ps->recs[i].what == W_ITEM ||
+		    ps->recs[i].what >= W_PART)
+			slots |= RP_ATTR_BIT(ps->recs[i].attr);
+	return slots;
+}
+
+/* Whether an address part of attr was recorded. */
+static int
+has_parts(const struct rp_parser *ps, unsigned attr)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nrecs; i++)
+		if (ps->recs[i].attr == attr && ps->recs[i].what >= W_PART)
+			return 1;
+	return 0;
+}
+
+/*
+ * Bytes a profile needs beyond its struct and values for the recorded
+ * strings, item arrays and addresses (each rounded as the arena does).
+ */
 static size_t
 profile_extra(const struct rp_parser *ps)
 {
 	size_t extra = (ps->len + 1 + 15u) & ~(size_t)15u;
-	int i;
+	unsigned i;
 
-	for (i = 0; i < RP_ATTR__COUNT; i++)
+	for (i = 0; i < RP_ATTR__COUNT; i++) {
 		if (ps->nitems[i] > 0)
 			extra += (ps->nitems[i] * sizeof(char *) + 15u) &
 			    ~(size_t)15u;
+		if (rp_attr_get((enum rp_attr_id)i)->kind == RP_KIND_ADDRESS &&
+		    has_parts(ps, i))
+			extra += (sizeof(struct rp_address) + 15u) &
+			    ~(size_t)15u;
+	}
 	return extra;
 }
 
@@ -872,6 +906,8 @@ static int
 fill_values(struct rp_parser *ps, struct rp_profile *p, const char *blob)
 {
 	const char **items[RP_ATTR__COUNT] = { NULL };
+	struct rp_address *addr;
+	struct rp_value *v;
 	size_t i;
 	int a;
 
@@ -881,18 +917,20 @@ fill_values(struct rp_parser *ps, struct rp_profile *p, const char *blob)
 			    ps->nitems[a] * sizeof(char *));
 			if (items[a] == NULL)
 				return RP_ENOMEM;
-			p->values[a].items = items[a];
+			rp_profile_value_mut(p, (enum rp_attr_id)a)->items =
+			    items[a];
 		}
 	for (i = 0; i < ps->nrecs; i++) {
 		const struct rec *r = &ps->recs[i];
-		struct rp_value *v = &p->values[r->attr];
 		const char *s = blob + r->off;
 
 		switch (r->what) {
 		case W_TEXT:
-			v->text = s;  /* a repeated element: the last wins */
+			/* A repeated element: the last wins. */
+			rp_profile_value_mut(p, r->attr)->text = s;
 			break;
 		case W_ITEM:
+			v = rp_profile_value_mut(p, r->attr);
 			items[r->attr][v->nitems++] = s;
 			break;
 		case W_URL:
@@ -905,7 +943,9 @@ fill_values(struct rp_parser *ps, struct rp_profile *p, const char *blob)
 			p->exception = s;
 			break;
 		default:
-			v->addr.part[r->what - W_PART] = s;
+			if ((addr = rp_profile_address_mut(p, r->attr)) == NULL)
+				return RP_ENOMEM;
+			addr->part[r->what - W_PART] = s;
 			break;
 		}
 	}
@@ -933,7 +973,8 @@ rp_parser_finish(struct rp_parser *ps, struct rp_profile **out)
 		goto out;
 	}
 	if (ps->fail != RP_OK) {
-		rc = rp_profile_new_sized(ps->requested, sizeof(ps->reason), &p);
+		rc = rp_profile_new_sized(ps->requested, 0, sizeof(ps->reason),
+		    &p);
 		if (rc != RP_OK)
 			goto out;
 		p->outcome = RP_OUT_MALFORMED;
@@ -943,7 +984,8 @@ rp_parser_finish(struct rp_parser *ps, struct rp_profile **out)
 		p->column = ps->column;
 		goto done;
 	}
-	rc = rp_profile_new_sized(ps->requested, profile_extra(ps), &p);
+	rc = rp_profile_new_sized(ps->requested, value_slots(ps),
+	    profile_extra(ps), &p);
 	if (rc != RP_OK)
 		goto out;
 	rc = RP_ENOMEM;

@@ -24,28 +24,45 @@ static const struct {
 int
 rp_profile_new(rp_attrset requested, struct rp_profile **out)
 {
-	return rp_profile_new_sized(requested, 0, out);
+	return rp_profile_new_sized(requested, RP_ATTRSET_ALL, 0, out);
+}
+
+/* Values stored before id's in a profile with these slots. */
+static unsigned
+slot_index(rp_attrset slots, enum rp_attr_id id)
+{
+	return (unsigned)__builtin_popcount(slots & (RP_ATTR_BIT(id) - 1u));
 }
 
 int
-rp_profile_new_sized(rp_attrset requested, size_t extra,
+rp_profile_new_sized(rp_attrset requested, rp_attrset slots, size_t extra,
     struct rp_profile **out)
 {
 	struct rp_arena *a;
 	struct rp_profile *p;
-	/* The arena rounds every block up to 16 bytes. */
-	size_t head = (sizeof(*p) + 15u) & ~(size_t)15u;
+	size_t size;
 
-	if (extra > SIZE_MAX / 2 ||
-	    rp_arena_new(extra == 0 ? 0 : head + extra, &a) != RP_OK)
+	slots &= RP_ATTRSET_ALL;
+	size = sizeof(*p) + (size_t)__builtin_popcount(slots) *
+	    sizeof(struct rp_value);
+	if (extra > SIZE_MAX / 2)
+		return RP_ENOMEM;
+	/*
+	 * One block for the profile, its values and (when the producer
+	 * knows it) every string: the arena rounds each block up to 16.
+	 * Without a size, a little room for a few strings.
+	 */
+	size = (size + 15u) & ~(size_t)15u;
+	if (rp_arena_new(size + (extra == 0 ? 256u : extra), &a) != RP_OK)
 		return RP_ENOMEM;
 	/* The profile lives in its own arena: one free releases all. */
-	if ((p = rp_arena_alloc(a, sizeof(*p))) == NULL) {
+	if ((p = rp_arena_alloc(a, size)) == NULL) {
 		rp_arena_free(a);
 		return RP_ENOMEM;
 	}
-	memset(p, 0, sizeof(*p));
+	memset(p, 0, size);
 	p->requested = requested;
+	p->slots = slots;
 	p->arena = a;
 	p->refs = 1;
 	*out = p;
@@ -59,7 +76,8 @@ rp_profile_new_failure(rp_attrset requested, enum rp_err err, int http_status,
 	struct rp_profile *p;
 	int rc;
 
-	if ((rc = rp_profile_new(requested, &p)) != RP_OK)
+	/* No values: room for none. */
+	if ((rc = rp_profile_new_sized(requested, 0, 0, &p)) != RP_OK)
 		return rc;
 	p->outcome = err == RP_EMALFORMED ? RP_OUT_MALFORMED : RP_OUT_UPSTREAM;
 	p->err = err;
@@ -91,10 +109,54 @@ rp_profile_strdup(struct rp_profile *p, const char *s, size_t n)
 	return rp_arena_strndup(p->arena, s, n);
 }
 
+const struct rp_value *
+rp_profile_value(const struct rp_profile *p, enum rp_attr_id id)
+{
+	static const struct rp_value none;
+
+	if ((unsigned)id >= RP_ATTR__COUNT || !(p->slots & RP_ATTR_BIT(id)))
+		return &none;
+	return &p->values[slot_index(p->slots, id)];
+}
+
+struct rp_value *
+rp_profile_value_mut(struct rp_profile *p, enum rp_attr_id id)
+{
+	if ((unsigned)id >= RP_ATTR__COUNT || !(p->slots & RP_ATTR_BIT(id)))
+		return NULL;
+	return &p->values[slot_index(p->slots, id)];
+}
+
+struct rp_address *
+rp_profile_address_mut(struct rp_profile *p, enum rp_attr_id id)
+{
+	struct rp_value *v = rp_profile_value_mut(p, id);
+	struct rp_address *addr;
+
+	if (v == NULL)
+		return NULL;
+	if (v->addr != NULL)  /* made here, in p's own memory */
+		return (struct rp_address *)(uintptr_t)v->addr;
+	if ((addr = rp_arena_alloc(p->arena, sizeof(*addr))) == NULL)
+		return NULL;
+	memset(addr, 0, sizeof(*addr));
+	v->addr = addr;
+	return addr;
+}
+
+const char *
+rp_value_part(const struct rp_value *v, enum rp_addr_part part)
+{
+	if (v->addr == NULL || (unsigned)part >= RP_ADDR__COUNT)
+		return NULL;
+	return v->addr->part[part];
+}
+
 int
 rp_profile_has(const struct rp_profile *p, enum rp_attr_id id)
 {
-	const struct rp_value *v = &p->values[id];
+	const struct rp_value *v = rp_profile_value(p, id);
+	const char *part;
 	int i;
 
 	if (!(p->present & RP_ATTR_BIT(id)))
@@ -104,7 +166,8 @@ rp_profile_has(const struct rp_profile *p, enum rp_attr_id id)
 	if (v->nitems > 0)
 		return 1;
 	for (i = 0; i < RP_ADDR__COUNT; i++)
-		if (v->addr.part[i] != NULL && v->addr.part[i][0] != '\0')
+		if ((part = rp_value_part(v, (enum rp_addr_part)i)) != NULL &&
+		    part[0] != '\0')
 			return 1;
 	return 0;
 }

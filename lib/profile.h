@@ -24,12 +24,16 @@ struct rp_address {
 	const char *part[RP_ADDR__COUNT];
 };
 
-/* One attribute's value; which member is used follows the attribute's kind. */
+/*
+ * One attribute's value; which member is used follows the attribute's
+ * kind.  32 bytes: the address parts live out of line, since most
+ * values are not addresses and a cache holds thousands of profiles.
+ */
 struct rp_value {
 	const char *text;           /* text, url, date, phone, code kinds */
 	const char *const *items;   /* list kind: nitems strings */
+	const struct rp_address *addr; /* address kind; NULL: no part came */
 	size_t nitems;
-	struct rp_address addr;     /* address kind */
 };
 
 /*
@@ -42,7 +46,7 @@ struct rp_profile {
 	rp_attrset requested;     /* what was asked for */
 	rp_attrset present;       /* what UserAuthorizedData carried */
 	rp_attrset withheld;      /* requested and absent, or listed as refused */
-	struct rp_value values[RP_ATTR__COUNT];
+	rp_attrset slots;         /* attributes with room in values[] */
 	const char *privacy_url;  /* from <url>, XML-unescaped; NULL if none */
 	enum rp_outcome outcome;
 	long code;                /* <code> of an <error>; 0 otherwise */
@@ -57,18 +61,29 @@ struct rp_profile {
 	/* Internal to profile.c and parse.c. */
 	struct rp_arena *arena;
 	int refs;
+	/*
+	 * One value per bit of slots, in attribute order: a profile holds
+	 * room only for the attributes it may carry.  Read them with
+	 * rp_profile_value, fill them with rp_profile_value_mut.
+	 */
+	struct rp_value values[];
 };
 
-/* A new empty profile for requested; caller frees with rp_profile_free. */
+/*
+ * A new empty profile for requested, with a value slot for every
+ * attribute: for producers that fill values by hand (tests, fixtures).
+ * Caller frees with rp_profile_free.
+ */
 int rp_profile_new(rp_attrset requested, struct rp_profile **out);
 
 /*
- * Like rp_profile_new, with room for `extra` more bytes of strings and
- * arrays in the profile's first block, so that a producer who knows its
- * size (the parser) makes one allocation instead of several.
+ * A new empty profile for requested with value slots for `slots` only,
+ * and room for `extra` more bytes of strings and arrays in the same
+ * block, so that a producer who knows its size (the parser) makes one
+ * allocation of the right size.  Caller frees with rp_profile_free.
  */
-int rp_profile_new_sized(rp_attrset requested, size_t extra,
-    struct rp_profile **out);
+int rp_profile_new_sized(rp_attrset requested, rp_attrset slots,
+    size_t extra, struct rp_profile **out);
 
 /*
  * A profile standing for a failed call: outcome RP_OUT_UPSTREAM (or
@@ -86,6 +101,31 @@ void rp_profile_free(struct rp_profile *p);
 
 /* Copies of s (n bytes) in the profile's memory, or NULL. */
 const char *rp_profile_strdup(struct rp_profile *p, const char *s, size_t n);
+
+/*
+ * The value of id: the profile's own, or an empty value (every member
+ * NULL or 0, static storage) when the profile has no slot for id.
+ * Never NULL; borrowed for as long as the profile.
+ */
+const struct rp_value *rp_profile_value(const struct rp_profile *p,
+    enum rp_attr_id id);
+
+/*
+ * For the producer, before the profile is shared: id's value to fill
+ * in, or NULL when the profile has no slot for id.
+ */
+struct rp_value *rp_profile_value_mut(struct rp_profile *p, enum rp_attr_id id);
+
+/*
+ * For the producer: id's address to fill in, made with every part NULL
+ * on first use.  NULL when the profile has no slot for id or memory
+ * runs out.
+ */
+struct rp_address *rp_profile_address_mut(struct rp_profile *p,
+    enum rp_attr_id id);
+
+/* Part of an address value, or NULL (also when v has no address). */
+const char *rp_value_part(const struct rp_value *v, enum rp_addr_part part);
 
 /* Whether id has a value (present and not empty). */
 int rp_profile_has(const struct rp_profile *p, enum rp_attr_id id);

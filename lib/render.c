@@ -180,7 +180,7 @@ decide(const struct rp_renderer *r, const struct rp_render_req *req,
 	d->res.status = rp_status_of(p);
 	d->res.http_status = rp_status_http(d->res.status);
 	if (p != NULL && rp_profile_has(p, RP_A_PREFERREDLANGUAGE))
-		preferred = p->values[RP_A_PREFERREDLANGUAGE].text;
+		preferred = rp_profile_value(p, RP_A_PREFERREDLANGUAGE)->text;
 	d->res.lang = rp_lang_choose(preferred, req->accept_language, r->dflt);
 
 	rpath = req->return_path;
@@ -265,7 +265,7 @@ json_attributes(struct rp_buf *b, const struct rp_profile *p)
 		if (!rp_profile_has(p, (enum rp_attr_id)i))
 			continue;
 		a = rp_attr_get((enum rp_attr_id)i);
-		v = &p->values[i];
+		v = rp_profile_value(p, (enum rp_attr_id)i);
 		/* Same rule as the fragments: a URL leaves only as http(s). */
 		if (a->kind == RP_KIND_URL &&
 		    (v->text == NULL || !rp_url_is_http(v->text, strlen(v->text))))
@@ -293,7 +293,8 @@ json_attributes(struct rp_buf *b, const struct rp_profile *p)
 			rc = rp_buf_putc(b, '{');
 			firstpart = 1;
 			for (j = 0; j < RP_ADDR__COUNT && rc == RP_OK; j++) {
-				const char *part = v->addr.part[j];
+				const char *part = rp_value_part(v,
+				    (enum rp_addr_part)j);
 				const char *pn = rp_addr_part_name((enum rp_addr_part)j);
 
 				if (part == NULL || part[0] == '\0')

@@ -918,7 +918,7 @@ value_of(const struct rp_tmpl_ctx *ctx, int attr)
 {
 	if (ctx->profile == NULL || !rp_profile_has(ctx->profile, (enum rp_attr_id)attr))
 		return NULL;
-	return &ctx->profile->values[attr];
+	return rp_profile_value(ctx->profile, (enum rp_attr_id)attr);
 }
 
 static int
@@ -942,7 +942,7 @@ present(const struct rp_tmpl_ctx *ctx, const struct op *op)
 		return 1;
 	case S_PART:
 		return (v = value_of(ctx, op->attr)) != NULL &&
-		    nonempty(v->addr.part[op->part]);
+		    nonempty(rp_value_part(v, (enum rp_addr_part)op->part));
 	case S_CONSENT:
 		return nonempty(ctx->consent_url);
 	case S_LOGIN:
@@ -962,6 +962,8 @@ address_text(struct rp_buf *b, const struct rp_address *a)
 {
 	int i, rc = RP_OK, any = 0;
 
+	if (a == NULL)  /* no part came */
+		return RP_OK;
 	for (i = 0; i < RP_ADDR__COUNT && rc == RP_OK; i++) {
 		if (!nonempty(a->part[i]))
 			continue;
@@ -993,7 +995,7 @@ raw_value(struct renderer *r, const struct op *op, const struct frame *fr,
 			break;
 		kind = rp_attr_get((enum rp_attr_id)op->attr)->kind;
 		if (kind == RP_KIND_ADDRESS)
-			rc = address_text(&r->raw, &v->addr);
+			rc = address_text(&r->raw, v->addr);
 		else if (kind == RP_KIND_LIST)
 			for (i = 0; i < v->nitems && rc == RP_OK; i++) {
 				if (i > 0)
@@ -1011,8 +1013,10 @@ raw_value(struct renderer *r, const struct op *op, const struct frame *fr,
 		*link = rp_attr_get((enum rp_attr_id)op->attr)->kind == RP_KIND_URL;
 		break;
 	case S_PART:
-		if ((v = value_of(ctx, op->attr)) != NULL && v->addr.part[op->part] != NULL)
-			rc = rp_buf_puts(&r->raw, v->addr.part[op->part]);
+		if ((v = value_of(ctx, op->attr)) != NULL &&
+		    rp_value_part(v, (enum rp_addr_part)op->part) != NULL)
+			rc = rp_buf_puts(&r->raw,
+			    rp_value_part(v, (enum rp_addr_part)op->part));
 		break;
 	case S_LABEL:
 		rc = rp_buf_puts(&r->raw, rp_attr_label((enum rp_attr_id)op->attr,

@@ -35,8 +35,11 @@ fx_profile(enum rp_outcome outcome, rp_attrset requested)
 void
 fx_set(struct rp_profile *p, enum rp_attr_id id, const char *s)
 {
-	p->values[id].text = rp_profile_strdup(p, s, strlen(s));
-	need(p->values[id].text != NULL, "strdup");
+	struct rp_value *v = rp_profile_value_mut(p, id);
+
+	need(v != NULL, "value slot");
+	v->text = rp_profile_strdup(p, s, strlen(s));
+	need(v->text != NULL, "strdup");
 	p->present |= RP_ATTR_BIT(id);
 }
 
@@ -53,8 +56,9 @@ fx_list(struct rp_profile *p, enum rp_attr_id id, const char *const *items)
 	for (i = 0; i < n; i++)
 		v[i] = rp_profile_strdup(p, items[i], strlen(items[i]));
 	v[n] = NULL;
-	p->values[id].items = v;
-	p->values[id].nitems = n;
+	need(rp_profile_value_mut(p, id) != NULL, "value slot");
+	rp_profile_value_mut(p, id)->items = v;
+	rp_profile_value_mut(p, id)->nitems = n;
 	p->present |= RP_ATTR_BIT(id);
 }
 
@@ -62,7 +66,10 @@ void
 fx_addr(struct rp_profile *p, enum rp_attr_id id, enum rp_addr_part part,
     const char *s)
 {
-	p->values[id].addr.part[part] = rp_profile_strdup(p, s, strlen(s));
+	struct rp_address *a = rp_profile_address_mut(p, id);
+
+	need(a != NULL, "address");
+	a->part[part] = rp_profile_strdup(p, s, strlen(s));
 	p->present |= RP_ATTR_BIT(id);
 }
 

@@ -64,7 +64,7 @@ fetch(void *arg, struct rp_profile **out)
 		return rc;
 	p->outcome = call->up->outcome;
 	if (p->outcome == RP_OUT_GRANTED || p->outcome == RP_OUT_PARTIAL) {
-		p->values[RP_A_FIRSTNAME].text =
+		rp_profile_value_mut(p, RP_A_FIRSTNAME)->text =
 		    rp_profile_strdup(p, call->token, strlen(call->token));
 		p->present = NAME;
 	}
@@ -153,8 +153,8 @@ static void
 is_of(const struct rp_profile *p, const char *token)
 {
 	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
-	ck_assert_ptr_nonnull(p->values[RP_A_FIRSTNAME].text);
-	ck_assert_str_eq(p->values[RP_A_FIRSTNAME].text, token);
+	ck_assert_ptr_nonnull(rp_profile_value(p, RP_A_FIRSTNAME)->text);
+	ck_assert_str_eq(rp_profile_value(p, RP_A_FIRSTNAME)->text, token);
 }
 
 START_TEST(hit_after_miss)
@@ -592,7 +592,7 @@ mixer(void *arg)
 	for (n = 0; n < 20000; n++) {
 		snprintf(tok, sizeof(tok), "user-%d", rand_r(&seed) % USERS);
 		p = get(cache, &up, tok, n % 3 ? CARD : NAME, NULL);
-		if (strcmp(p->values[RP_A_FIRSTNAME].text, tok) != 0)
+		if (strcmp(rp_profile_value(p, RP_A_FIRSTNAME)->text, tok) != 0)
 			bad++;
 		rp_profile_free(p);
 	}

@@ -126,8 +126,8 @@ START_TEST(granted_answer_is_parsed_and_request_is_exact)
 	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
 	ck_assert_int_eq(p->err, RP_OK);
 	ck_assert_int_eq(p->http_status, 200);
-	ck_assert_str_eq(p->values[RP_A_FIRSTNAME].text, "Am\xc3\xa9lie");
-	ck_assert_str_eq(p->values[RP_A_LASTNAME].text, "Poulain");
+	ck_assert_str_eq(rp_profile_value(p, RP_A_FIRSTNAME)->text, "Am\xc3\xa9lie");
+	ck_assert_str_eq(rp_profile_value(p, RP_A_LASTNAME)->text, "Poulain");
 	/* The tee saw the body byte for byte. */
 	ck_assert_uint_eq(t->len, strlen(GRANTED));
 	ck_assert_int_eq(memcmp(t->buf, GRANTED, t->len), 0);

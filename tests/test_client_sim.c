@@ -105,7 +105,7 @@ START_TEST(every_user)
 	if (users[_i].attr != RP_ATTR__COUNT)
 		ck_assert(rp_profile_has(p, users[_i].attr));
 	if (users[_i].value != NULL)
-		ck_assert_str_eq(p->values[users[_i].attr].text, users[_i].value);
+		ck_assert_str_eq(rp_profile_value(p, users[_i].attr)->text, users[_i].value);
 	rp_profile_free(p);
 }
 END_TEST
@@ -121,7 +121,7 @@ START_TEST(hostile_values_arrive_verbatim)
 	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
 	/* The client hands markup on as text: escaping is the renderer's job. */
 	for (i = 0; i < RP_ATTR__COUNT; i++)
-		if (p->values[i].text != NULL && strchr(p->values[i].text, '<'))
+		if (rp_profile_value(p, i)->text != NULL && strchr(rp_profile_value(p, i)->text, '<'))
 			angle++;
 	ck_assert_int_gt(angle, 0);
 	rp_profile_free(p);
@@ -171,7 +171,7 @@ START_TEST(consent_round_trip_grant_once)
 	/* ... granted, once ... */
 	p = fetch(CAMILLE, infos, &fi);
 	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
-	ck_assert_ptr_nonnull(strstr(p->values[RP_A_PICTURESMALL].text,
+	ck_assert_ptr_nonnull(strstr(rp_profile_value(p, RP_A_PICTURESMALL)->text,
 	    "/photos/camille.png"));
 	rp_profile_free(p);
 	/* ... and refused again. */

@@ -67,7 +67,7 @@ canon(const struct rp_profile *p)
 	put(f, "exception", p->exception);
 	put(f, "url", p->privacy_url);
 	for (a = 0; a < RP_ATTR__COUNT; a++) {
-		const struct rp_value *v = &p->values[a];
+		const struct rp_value *v = rp_profile_value(p, a);
 
 		put(f, "text", v->text);
 		check(v->nitems <= lim.max_items, "items within max_items");
@@ -76,7 +76,7 @@ canon(const struct rp_profile *p)
 			put(f, "item", v->items[i]);
 		}
 		for (k = 0; k < RP_ADDR__COUNT; k++)
-			put(f, "part", v->addr.part[k]);
+			put(f, "part", rp_value_part(v, k));
 	}
 	fclose(f);
 	return out;

@@ -23,7 +23,7 @@ check(int cond, const char *what)
 static void
 set(struct rp_profile *p, enum rp_attr_id id, const char *s)
 {
-	p->values[id].text = rp_profile_strdup(p, s, strlen(s));
+	rp_profile_value_mut(p, id)->text = rp_profile_strdup(p, s, strlen(s));
 	p->present |= RP_ATTR_BIT(id);
 }
 
@@ -42,11 +42,13 @@ hostile(void)
 		enum rp_kind k = rp_attr_get((enum rp_attr_id)i)->kind;
 
 		if (k == RP_KIND_LIST) {
-			p->values[i].items = items;
-			p->values[i].nitems = 2;
+			rp_profile_value_mut(p, (enum rp_attr_id)i)->items = items;
+			rp_profile_value_mut(p, (enum rp_attr_id)i)->nitems = 2;
 			p->present |= RP_ATTR_BIT(i);
 		} else if (k == RP_KIND_ADDRESS) {
-			p->values[i].addr.part[RP_ADDR_CITY] = EVIL;
+			check(rp_profile_address_mut(p, (enum rp_attr_id)i) != NULL,
+			    "address");
+			rp_profile_address_mut(p, (enum rp_attr_id)i)->part[RP_ADDR_CITY] = EVIL;
 			p->present |= RP_ATTR_BIT(i);
 		} else if (k == RP_KIND_URL)
 			set(p, (enum rp_attr_id)i, i % 2 ? "javascript:q9z" : "http://x/\"q9z");

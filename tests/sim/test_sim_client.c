@@ -121,8 +121,8 @@ START_TEST(granted_values)
 {
 	struct rp_profile *p = fetch("tok&sophie=1#x%41+y?z/6b", NAMES, NULL);
 
-	ck_assert_str_eq(p->values[RP_A_FIRSTNAME].text, "Sophie");
-	ck_assert_str_eq(p->values[RP_A_LASTNAME].text, "Martin");
+	ck_assert_str_eq(rp_profile_value(p, RP_A_FIRSTNAME)->text, "Sophie");
+	ck_assert_str_eq(rp_profile_value(p, RP_A_LASTNAME)->text, "Martin");
 	rp_profile_free(p);
 }
 END_TEST

@@ -37,7 +37,7 @@ ask(const char *infos, const char *token)
 static const char *
 text(const struct rp_profile *p, enum rp_attr_id id)
 {
-	return p->values[id].text;
+	return rp_profile_value(p, id)->text;
 }
 
 START_TEST(granted_every_attribute)
@@ -53,13 +53,13 @@ START_TEST(granted_every_attribute)
 	ck_assert_uint_eq(p->unknown, 0);
 	ck_assert_str_eq(text(p, RP_A_FIRSTNAME), "Amélie");
 	ck_assert_str_eq(text(p, RP_A_PREFERREDLANGUAGE), "fr-FR");
-	ck_assert_str_eq(p->values[RP_A_HOMEADDRESS].addr.part[RP_ADDR_STATE],
+	ck_assert_str_eq(rp_value_part(rp_profile_value(p, RP_A_HOMEADDRESS), RP_ADDR_STATE),
 	    "Île-de-France");
-	ck_assert_str_eq(p->values[RP_A_OFFICEADDRESS].addr.part[RP_ADDR_CITY],
+	ck_assert_str_eq(rp_value_part(rp_profile_value(p, RP_A_OFFICEADDRESS), RP_ADDR_CITY),
 	    "Issy-les-Moulineaux");
-	ck_assert_ptr_null(p->values[RP_A_OFFICEADDRESS].addr.part[RP_ADDR_STREET2]);
-	ck_assert_uint_eq(p->values[RP_A_INTERESTS].nitems, 4);
-	ck_assert_str_eq(p->values[RP_A_INTERESTS].items[3], "Musées");
+	ck_assert_ptr_null(rp_value_part(rp_profile_value(p, RP_A_OFFICEADDRESS), RP_ADDR_STREET2));
+	ck_assert_uint_eq(rp_profile_value(p, RP_A_INTERESTS)->nitems, 4);
+	ck_assert_str_eq(rp_profile_value(p, RP_A_INTERESTS)->items[3], "Musées");
 	ck_assert_ptr_nonnull(strstr(text(p, RP_A_PICTURESMALL),
 	    "/photos/amelie.png?size=small"));
 	ck_assert_ptr_null(p->privacy_url);
@@ -81,8 +81,8 @@ START_TEST(interest_shapes)
 		struct rp_profile *p = ask("CentersOfInterests", c[i].token);
 
 		ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
-		ck_assert_uint_eq(p->values[RP_A_INTERESTS].nitems, c[i].n);
-		ck_assert_str_eq(p->values[RP_A_INTERESTS].items[c[i].n - 1],
+		ck_assert_uint_eq(rp_profile_value(p, RP_A_INTERESTS)->nitems, c[i].n);
+		ck_assert_str_eq(rp_profile_value(p, RP_A_INTERESTS)->items[c[i].n - 1],
 		    c[i].last);
 		rp_profile_free(p);
 	}
