@@ -26,7 +26,7 @@ rp_start_sim fast --threads 2
 rp_start_sim slow --delay-ms 50
 # The default configuration (conf/richprofile.conf's values; threads left
 # to the program's default), pointed at the simulators.
-rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.log_level=warn server.threads= \
+rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.log_level=warn server.threads=${RP_BENCH_THREADS:-} \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/fast.log"
 rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn server.threads= \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/slow.log"
