@@ -25,7 +25,9 @@ NGINX_PORT=$(rp_free_port)
 rp_start_sim fast --threads 2
 rp_start_sim slow --delay-ms 50
 # The default configuration (conf/richprofile.conf's values; threads left
-# to the program's default), pointed at the simulators.
+# to the program's default), pointed at the simulators, with log_level =
+# warn: one log line per request costs every route alike and would hide
+# part of what the ratios compare.
 rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.log_level=warn server.threads=${RP_BENCH_THREADS:-} \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/fast.log"
 rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn server.threads= \
@@ -68,12 +70,14 @@ scenario() {
 	nginxes="$NGINX_PID $(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null)"
 	# shellcheck disable=SC2086
 	p0=$(cpu_ticks $CPU_PIDS) s0=$(cpu_ticks $CPU_SIMS) n0=$(cpu_ticks $nginxes)
-	wrk -t2 -c"$conns" -d"${SECS}s" --latency "$@" "$url" >"$out" 2>&1
+	# bash's time keyword: wrk's own user and system seconds.
+	{ TIMEFORMAT='%U %S'; time wrk -t2 -c"$conns" -d"${SECS}s" --latency "$@" "$url" >"$out" 2>&1; } 2>"$out.cpu"
 	# shellcheck disable=SC2086
 	printf -v "CPU_$name" %s "$(awk -v p=$(($(cpu_ticks $CPU_PIDS) - p0)) \
 		-v s=$(($(cpu_ticks $CPU_SIMS) - s0)) -v n=$(($(cpu_ticks $nginxes) - n0)) \
+		-v w="$(awk '{ print $1 + $2 }' "$out.cpu")" \
 		-v hz="$HZ" -v r="$(awk '/requests in/ { print $1 }' "$out")" 'BEGIN {
-		if (r > 0) printf "program %.0f, simulator %.0f, nginx %.0f", p * 1e6 / hz / r, s * 1e6 / hz / r, n * 1e6 / hz / r }')"
+		if (r > 0) printf "program %.0f, simulator %.0f, nginx %.0f, wrk %.0f", p * 1e6 / hz / r, s * 1e6 / hz / r, n * 1e6 / hz / r, w * 1e6 / r }')"
 	printf -v "RPS_$name" %s "$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")"
 	printf -v "P50_$name" %s "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
 	printf -v "P99_$name" %s "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
