@@ -106,7 +106,17 @@ CPU_PIDS="$FCGI_PID_fast $FCGI_PID_slow" CPU_SIMS="$SIM_PID_fast $SIM_PID_slow"
 scenario static "$CONNS" "$URL/static/1k.html"
 scenario ping "$CONNS" "$URL/richprofile/ping"
 scenario hit "$CONNS" "$URL/richprofile/fragment?view=card" -H "Cookie: $HIT_COOKIE"
+api_calls() {
+	curl -s "http://127.0.0.1:$SIM_PORT_fast/_control/stats" |
+		sed -n 's/.*"api_requests":\([0-9]*\).*/\1/p'
+}
+calls0=$(api_calls)
 scenario miss "$CONNS" "$URL/richprofile/fragment?view=card" -s "$LUA"
+# Every request of (c) must have been a miss: one API call each.
+calls=$(($(api_calls) - calls0))
+done_c=$(awk '/requests in/ { print $1 }' "$RUN/wrk-miss.txt")
+[ "$calls" -ge "$done_c" ] ||
+	rp_die "bench: (c) made $calls API calls for $done_c requests: not every request missed the cache"
 scenario slow 64 "$URL/slow/richprofile/fragment?view=card" -s "$LUA"
 
 # Peak memory of the program that served (b) and (c): its cache is full
