@@ -106,9 +106,10 @@ CPU_PIDS="$FCGI_PID_fast $FCGI_PID_slow" CPU_SIMS="$SIM_PID_fast $SIM_PID_slow"
 scenario static "$CONNS" "$URL/static/1k.html"
 scenario ping "$CONNS" "$URL/richprofile/ping"
 scenario hit "$CONNS" "$URL/richprofile/fragment?view=card" -H "Cookie: $HIT_COOKIE"
+# API calls the program has made, from its status route.
 api_calls() {
-	curl -s "http://127.0.0.1:$SIM_PORT_fast/_control/stats" |
-		sed -n 's/.*"api_requests":\([0-9]*\).*/\1/p'
+	curl -s "$URL/richprofile/status" |
+		awk '$1 == "richprofile_upstream_duration_seconds_count" { print $2 }'
 }
 calls0=$(api_calls)
 scenario miss "$CONNS" "$URL/richprofile/fragment?view=card" -s "$LUA"
