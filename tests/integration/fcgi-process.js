@@ -219,6 +219,33 @@ test('plain CGI: one request from the environment, then exit', opt, async () => 
   assert.match(none.stderr, /-s unix:/);
 });
 
+test('one request at a time keeps one worker warm: few upstream connections', opt, async (t) => {
+  /*
+   * Workers take turns to accept, the most recently idle first, so a
+   * light load is served by the same few workers (each keeps its own
+   * connection to the API) instead of rotating through all of them.
+   */
+  const stack = await startStack({ server: '', threads: 32 });
+  started.push(stack);
+  const amelie = stack.users.amelie.token;
+  for (let i = 0; i < 40; i++) {
+    const r = await stack.fcgi.request({
+      REQUEST_METHOD: 'GET', SCRIPT_NAME: '/richprofile/fragment', QUERY_STRING: 'view=card',
+      HTTP_COOKIE: `rp_token=fault:tag=${i}@${amelie}`,
+    });
+    assert.equal(r.headers['x-richprofile-status'], 'ok', `request ${i}`);
+  }
+  const st = await stack.simStats();
+  t.diagnostic(`40 sequential requests, 32 workers: ${st.api_requests} API calls on ${st.connections} TCP connections`);
+  assert.equal(st.api_requests, 40, 'every request called the API (no cache)');
+  /*
+   * Each warm worker holds one connection (the stats request takes one
+   * more).  In rotation all 32 would; a worker that loses a race for a
+   * connection waits in accept() and joins the few in use.
+   */
+  assert.ok(st.connections <= 8, `${st.connections} TCP connections to the API for 32 workers, want at most 8`);
+});
+
 test('a slow upstream does not serialise users: 32 concurrent requests', web, async (t) => {
   const stack = await slowStack();
   const users = Object.keys(stack.users);
