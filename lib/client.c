@@ -33,7 +33,6 @@ struct rp_client {
 	const struct rp_cfg *cfg;     /* borrowed */
 	CURL *easy;                   /* owned; its connection is reused */
 	struct curl_slist *headers;   /* owned */
-	CURLU *url;                   /* owned; the URL of the call, parsed */
 	char errbuf[CURL_ERROR_SIZE];
 
 	/* State of the call in progress. */
@@ -166,7 +165,6 @@ rp_client_new(const struct rp_cfg *cfg, struct rp_client **out)
 		return RP_ENOMEM;
 	c->cfg = cfg;
 	if ((c->easy = curl_easy_init()) == NULL ||
-	    (c->url = curl_url()) == NULL ||
 	    (c->headers = curl_slist_append(NULL,
 	    "Accept: application/xml, text/xml")) == NULL)
 		goto out;
@@ -227,7 +225,6 @@ rp_client_free(struct rp_client *c)
 	if (c->easy != NULL)
 		curl_easy_cleanup(c->easy);
 	curl_slist_free_all(c->headers);
-	curl_url_cleanup(c->url);
 	free(c);
 }
 
@@ -415,7 +412,6 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 	size_t urllen = 0, tokoff = 0;
 	long status = 0, conns = 0;
 	CURLcode cc;
-	CURLUcode uc = CURLUE_OK;
 	int rc;
 
 	memset(&fi, 0, sizeof(fi));
@@ -428,16 +424,8 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 	c->received = 0;
 	c->toobig = c->redirect = c->checked = 0;
 	c->errbuf[0] = '\0';
-	/*
-	 * Handed over parsed: given a string (CURLOPT_URL), libcurl 7.88
-	 * parses it and prints it back whole on every call, a tenth of the
-	 * instructions of an uncached request.  The handle keeps a copy of
-	 * the token until the next call overwrites it, as libcurl did.
-	 */
-	if ((uc = curl_url_set(c->url, CURLUPART_URL, url, 0)) != CURLUE_OK ||
-	    curl_easy_setopt(c->easy, CURLOPT_CURLU, c->url) != CURLE_OK) {
-		rc = uc == CURLUE_OK || uc == CURLUE_OUT_OF_MEMORY ? RP_ENOMEM :
-		    RP_EINVAL;
+	if (curl_easy_setopt(c->easy, CURLOPT_URL, url) != CURLE_OK) {
+		rc = RP_ENOMEM;
 		goto out;
 	}
 	cc = curl_easy_perform(c->easy);
@@ -487,6 +475,8 @@ out:
 		/* The URL holds the token: leave no copy of ours behind. */
 		explicit_bzero(url, urllen);
 		free(url);
+		/* Nor libcurl's copy, kept until the next call otherwise. */
+		curl_easy_setopt(c->easy, CURLOPT_URL, NULL);
 	}
 	rp_parser_free(c->ps);
 	c->ps = NULL;
