@@ -67,7 +67,10 @@ struct worker {
  * connection and, once one is pending, hands the turn to the worker
  * that became idle last: a load that needs ten workers keeps about ten
  * warm, whatever [server] threads says; the others stay cold until
- * needed.
+ * needed.  About: a worker that loses the race for a connection (it
+ * polled before the previous holder accepted), and one whose kept-open
+ * connection closes (libfcgi goes straight back to accept()), wait in
+ * accept() outside the turn and join the warm set.
  */
 struct rp_server {
 	pthread_mutex_t lock;
@@ -316,6 +319,11 @@ worker_main(void *arg)
 		if (req.ipcFd < 0) {
 			if (turn_take(w) != 0)
 				break;
+			/* Handed the turn as the stop came: pass it on, leave. */
+			if (stopping(w)) {
+				turn_pass(w->srv);
+				break;
+			}
 			turn_await_connection(w);
 			if (stopping(w))
 				break;
