@@ -57,7 +57,8 @@ usage(FILE *f)
 }
 
 /*
- * One malloc arena per CPU instead of glibc's eight.  Workers mostly
+ * One malloc arena per CPU (2 to 64) instead of glibc's eight per CPU.
+ * Workers mostly
  * wait for the API, so only about one per CPU allocates at a time; yet
  * every thread that ever allocated draws on an arena of its own up to
  * glibc's cap, and profiles freed by the cache's LRU from other threads

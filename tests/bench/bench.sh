@@ -30,7 +30,7 @@ rp_start_sim slow --delay-ms 50
 # part of what the ratios compare.
 rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.log_level=warn server.threads=${RP_BENCH_THREADS:-} \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/fast.log"
-rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn server.threads= \
+rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn server.threads=${RP_BENCH_THREADS:-} \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/slow.log"
 rp_start_fcgi fast "$RUN/fast.conf"
 rp_start_fcgi slow "$RUN/slow.conf"
