@@ -33,6 +33,7 @@ struct rp_client {
 	const struct rp_cfg *cfg;     /* borrowed */
 	CURL *easy;                   /* owned; its connection is reused */
 	struct curl_slist *headers;   /* owned */
+	CURLU *url;                   /* owned; the URL of the call, parsed */
 	char errbuf[CURL_ERROR_SIZE];
 
 	/* State of the call in progress. */
@@ -165,6 +166,7 @@ rp_client_new(const struct rp_cfg *cfg, struct rp_client **out)
 		return RP_ENOMEM;
 	c->cfg = cfg;
 	if ((c->easy = curl_easy_init()) == NULL ||
+	    (c->url = curl_url()) == NULL ||
 	    (c->headers = curl_slist_append(NULL,
 	    "Accept: application/xml, text/xml")) == NULL)
 		goto out;
@@ -207,7 +209,19 @@ rp_client_new(const struct rp_cfg *cfg, struct rp_client **out)
 	    curl_easy_setopt(c->easy, CURLOPT_SHARE, share) ||
 	    curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf) ||
 	    curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body) ||
-	    curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c))
+	    curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c) ||
+	    /*
+	     * Each call's URL goes to libcurl parsed (CURLOPT_CURLU, set per
+	     * call): given a string, libcurl 7.88 parses it and prints it
+	     * back whole with its slow printf on every call, a tenth of the
+	     * instructions of an uncached request.  The string URL is set
+	     * once, token-free: libcurl up to 8.11 would otherwise print the
+	     * first call's URL, token included, into the handle and keep it
+	     * for the handle's life (curl #15984); later versions print each
+	     * call's URL there, as CURLOPT_URL per call did.
+	     */
+	    curl_easy_setopt(c->easy, CURLOPT_URL, cfg->upstream.endpoint) ||
+	    curl_easy_setopt(c->easy, CURLOPT_CURLU, c->url))
 		goto out;
 	*out = c;
 	c = NULL;
@@ -215,6 +229,16 @@ rp_client_new(const struct rp_cfg *cfg, struct rp_client **out)
 out:
 	rp_client_free(c);
 	return rc;
+}
+
+const char *
+rp_client_last_url(const struct rp_client *c)
+{
+	char *u = NULL;
+
+	if (curl_easy_getinfo(c->easy, CURLINFO_EFFECTIVE_URL, &u) != CURLE_OK)
+		return NULL;
+	return u;
 }
 
 void
@@ -225,6 +249,7 @@ rp_client_free(struct rp_client *c)
 	if (c->easy != NULL)
 		curl_easy_cleanup(c->easy);
 	curl_slist_free_all(c->headers);
+	curl_url_cleanup(c->url);
 	free(c);
 }
 
@@ -412,6 +437,7 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 	size_t urllen = 0, tokoff = 0;
 	long status = 0, conns = 0;
 	CURLcode cc;
+	CURLUcode uc;
 	int rc;
 
 	memset(&fi, 0, sizeof(fi));
@@ -424,8 +450,8 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 	c->received = 0;
 	c->toobig = c->redirect = c->checked = 0;
 	c->errbuf[0] = '\0';
-	if (curl_easy_setopt(c->easy, CURLOPT_URL, url) != CURLE_OK) {
-		rc = RP_ENOMEM;
+	if ((uc = curl_url_set(c->url, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+		rc = uc == CURLUE_OUT_OF_MEMORY ? RP_ENOMEM : RP_EINVAL;
 		goto out;
 	}
 	cc = curl_easy_perform(c->easy);
@@ -475,8 +501,8 @@ out:
 		/* The URL holds the token: leave no copy of ours behind. */
 		explicit_bzero(url, urllen);
 		free(url);
-		/* Nor libcurl's copy, kept until the next call otherwise. */
-		curl_easy_setopt(c->easy, CURLOPT_URL, NULL);
+		/* Nor in the parsed URL (libcurl's own copy lasts until the next call). */
+		curl_url_set(c->url, CURLUPART_QUERY, NULL, 0);
 	}
 	rp_parser_free(c->ps);
 	c->ps = NULL;

@@ -34,6 +34,13 @@ struct rp_client;
 int rp_client_new(const struct rp_cfg *cfg, struct rp_client **out);
 void rp_client_free(struct rp_client *c);
 
+/*
+ * The URL libcurl keeps in c's handle between calls (its "effective
+ * URL"), borrowed, or NULL: for the tests that check no token outlives
+ * its call there.
+ */
+const char *rp_client_last_url(const struct rp_client *c);
+
 /* What happened on the wire, for logs and metrics; never the token. */
 struct rp_fetch_info {
 	enum rp_err err;        /* RP_OK or the failure class */

@@ -367,6 +367,41 @@ START_TEST(fifty_calls_use_one_connection)
 }
 END_TEST
 
+/*
+ * libcurl keeps a URL in its handle between calls.  Each call must send
+ * its own token, and none may stay there once its call is over: not the
+ * first user's (libcurl up to 8.11 keeps the first URL given as CURLU),
+ * not the last one's.
+ */
+START_TEST(no_token_outlives_its_call)
+{
+	static const char *const toks[] = { "first-user-AAAA", "second-user-BBBB",
+	    "third-user-CCCC" };
+	struct rp_fetch_info fi;
+	const char *kept;
+	char *req;
+	size_t i, j;
+
+	srv = ts_start(NULL);
+	configure(ts_url(srv, BASE), NULL);
+	answer(200, GRANTED);
+	for (i = 0; i < 3; i++) {
+		struct rp_profile *p = fetch(toks[i], strlen(toks[i]), &fi);
+
+		ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+		rp_profile_free(p);
+		ck_assert_ptr_nonnull(req = ts_request(srv, i, NULL));
+		ck_assert_msg(strstr(req, toks[i]) != NULL, "call %zu sent: %s", i, req);
+		free(req);
+		kept = rp_client_last_url(fx.cli);
+		ck_assert_ptr_nonnull(kept);
+		ck_assert_msg(strstr(kept, "token=") == NULL, "kept: %s", kept);
+		for (j = 0; j <= i; j++)
+			ck_assert_msg(strstr(kept, toks[j]) == NULL, "kept: %s", kept);
+	}
+}
+END_TEST
+
 /* A TLS server with cert/key from the test PKI; endpoint for host. */
 static void
 tls_server(const char *leaf)
@@ -632,6 +667,7 @@ client_suite(void)
 	tcase_add_test(tc, oversized_body_is_refused_without_reading_it_all);
 	tcase_add_test(tc, redirect_is_refused_not_followed);
 	tcase_add_test(tc, fifty_calls_use_one_connection);
+	tcase_add_test(tc, no_token_outlives_its_call);
 	tcase_add_test(tc, https_with_the_right_ca_works);
 	tcase_add_loop_test(tc, https_fails_closed, 0,
 	    (int)(sizeof(tls_bad) / sizeof(tls_bad[0])));
