@@ -6,7 +6,7 @@ srcdir=${top_srcdir:-.}
 pages="man/richprofile.1 man/richprofile-sim.1 man/richprofile.conf.5 man/richprofile-fcgi.8"
 n=0
 for p in $pages; do n=$((n + 3)); done
-n=$((n + 5))
+n=$((n + 6))
 echo "1..$n"
 if ! command -v mandoc >/dev/null 2>&1; then
 	i=0
@@ -71,6 +71,15 @@ fcgi=$builddir/cgi/richprofile-fcgi
 cli=$builddir/cgi/richprofile
 page8=$srcdir/man/richprofile-fcgi.8
 page1=$srcdir/man/richprofile.1
+# -n's default in richprofile-fcgi(8) is [server] threads' default in the code.
+i=$((i + 1))
+want=$(sed -n 's/.*{ "server", "threads", K_LONG, .*, "\([0-9]*\)" },.*/\1/p' "$srcdir/lib/cfg.c")
+got=$(sed -n '/^\.It Fl n Ar threads/,/^\.It Fl s/s/.*(default \([0-9]*\)).*/\1/p' "$page8")
+if [ -n "$want" ] && [ "$want" = "$got" ]; then
+	echo "ok $i - richprofile-fcgi.8 gives -n the default of lib/cfg.c ($want threads)"
+else
+	echo "not ok $i - richprofile-fcgi.8 gives -n the default '$got', lib/cfg.c '$want'"
+fi
 i=$((i + 1))
 if [ -x "$fcgi" ]; then
 	help=$("$fcgi" -h)
