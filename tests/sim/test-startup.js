@@ -155,6 +155,28 @@ test('--public-url is what privacy and photo URLs point to', async () => {
   }
 });
 
+test('--threads 2 serves the API from a pool: answers as without it, many at once', async () => {
+  const sim = await S.startSim(['--threads', '2']);
+  try {
+    const u = users.amelie;
+    const rs = await Promise.all(Array.from({ length: 40 }, () => S.api(sim, S.ATTRS, u.token)));
+    for (const r of rs) {
+      assert.equal(r.status, 200);
+      assert.equal(r.answer.kind, 'data');
+      assert.deepEqual(Object.keys(r.answer.authorized), S.ATTRS, 'every attribute, catalogue order');
+      assert.equal(r.answer.authorized.Firstname, u.Firstname);
+    }
+    /* The longest token the program sends by default (1024 bytes), each
+     * byte percent-encoded, fits a pooled request: an unknown token, 102. */
+    const long = await S.api(sim, 'Firstname', '%'.repeat(1024));
+    assert.deepEqual([long.status, long.answer.kind, long.answer.code], [200, 'error', 102]);
+    assert.equal((await S.stats(sim)).api_requests, 41);
+  } finally {
+    const r = await sim.stop();
+    assert.equal(r.code, 0, 'SIGTERM stops it with status 0');
+  }
+});
+
 test('-c FILE takes the cookie name from [session] cookie; a bad file is refused', async () => {
   const sample = fs.readFileSync(path.join(S.srcdir, 'conf', 'richprofile.conf'), 'utf8');
   assert.match(sample, /^cookie = rp_token$/m);
