@@ -2,7 +2,9 @@
 # your own fragment (included after this one):
 #	FUZZ_SOURCES += tests/fuzz/fuzz_NAME.c
 # where fuzz_NAME.c uses RP_FUZZ_TARGET(NAME) (tests/fuzz/fuzz.h), with
-# seeds in tests/fuzz/corpus/NAME/ and optionally tests/fuzz/NAME.dict.
+# seeds in tests/fuzz/corpus/NAME/ and in the directories, relative to the
+# source tree, that tests/fuzz/NAME.seeds lists one per line (so shipped
+# files seed a target without a copy), and optionally tests/fuzz/NAME.dict.
 # `make check` replays every seed of every target (tests/fuzz/replay);
 # `make fuzz FUZZ_SECONDS=N` runs each target under libFuzzer for N s.
 FUZZ_SOURCES = tests/fuzz/fuzz_parse.c
@@ -43,11 +45,14 @@ fuzz:
 	  mkdir -p tests/fuzz/work/$$name tests/fuzz/artifacts/$$name; \
 	  dict=; test ! -f $(top_srcdir)/tests/fuzz/$$name.dict || \
 	    dict=-dict=$(top_srcdir)/tests/fuzz/$$name.dict; \
+	  more=; test ! -f $(top_srcdir)/tests/fuzz/$$name.seeds || \
+	    more=`sed -e '/^#/d' -e '/^$$/d' -e 's|^|$(top_srcdir)/|' \
+	      $(top_srcdir)/tests/fuzz/$$name.seeds`; \
 	  echo "  FUZZ     $$name for $(FUZZ_SECONDS) s"; \
 	  ./$$bin -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/artifacts/$$name/ $$dict \
-	    tests/fuzz/work/$$name $(top_srcdir)/tests/fuzz/corpus/$$name \
+	    tests/fuzz/work/$$name $(top_srcdir)/tests/fuzz/corpus/$$name $$more \
 	    2>tests/fuzz/fuzz-$$name.log || { \
 	    tail -40 tests/fuzz/fuzz-$$name.log; \
 	    echo "fuzz: $$name FAILED; input in tests/fuzz/artifacts/$$name/." \

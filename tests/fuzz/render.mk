@@ -2,4 +2,4 @@
 # reader, query strings with return paths and privacy URLs, templates.
 FUZZ_SOURCES += tests/fuzz/fuzz_cookie.c tests/fuzz/fuzz_query.c \
 	tests/fuzz/fuzz_template.c
-EXTRA_DIST += tests/fuzz/template.dict
+EXTRA_DIST += tests/fuzz/template.dict tests/fuzz/template.seeds

@@ -64,22 +64,52 @@ run_one(rp_fuzz_fn fn, const char *path)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/*
+ * Adds the files of directory dir (relative to the source tree) to
+ * seeds[*n...], as paths relative to the source tree, sorted.
+ */
+static void
+dir_seeds(const char *dir, char **seeds, int *n)
+{
+	char rel[512];
+	DIR *d;
+	struct dirent *e;
+	int first = *n;
+
+	if ((d = opendir(rp_test_srcpath(dir))) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && *n < MAX_SEEDS)
+		if (e->d_name[0] != '.') {
+			snprintf(rel, sizeof(rel), "%s/%s", dir, e->d_name);
+			seeds[(*n)++] = strdup(rel);
+		}
+	closedir(d);
+	qsort(seeds + first, (size_t)(*n - first), sizeof(seeds[0]), by_name);
+}
+
+/*
+ * The seeds of target name: tests/fuzz/corpus/NAME/, then every
+ * directory that tests/fuzz/NAME.seeds lists, one per line (files the
+ * project ships, such as the templates, seed a target where they are).
+ */
 static int
 target_seeds(const char *name, char **seeds)
 {
-	char rel[256];
-	DIR *d;
-	struct dirent *e;
+	char rel[256], line[256];
+	FILE *f;
 	int n = 0;
 
 	snprintf(rel, sizeof(rel), "tests/fuzz/corpus/%s", name);
-	if ((d = opendir(rp_test_srcpath(rel))) == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL && n < MAX_SEEDS)
-		if (e->d_name[0] != '.')
-			seeds[n++] = strdup(e->d_name);
-	closedir(d);
-	qsort(seeds, (size_t)n, sizeof(seeds[0]), by_name);
+	dir_seeds(rel, seeds, &n);
+	snprintf(rel, sizeof(rel), "tests/fuzz/%s.seeds", name);
+	if ((f = fopen(rp_test_srcpath(rel), "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (line[0] != '\0' && line[0] != '#')
+				dir_seeds(line, seeds, &n);
+		}
+		fclose(f);
+	}
 	return n;
 }
 
@@ -88,7 +118,6 @@ main(int argc, char **argv)
 {
 	static char *seeds[MAX_TARGETS][MAX_SEEDS];
 	int nseeds[MAX_TARGETS], total = 0, t, i, k = 0, failed = 0;
-	char rel[512];
 
 	/* `replay NAME FILE...`: reproduce inputs by hand, e.g. a crash. */
 	if (argc >= 3) {
@@ -118,19 +147,17 @@ main(int argc, char **argv)
 		if (nseeds[t] <= 0) {
 			/* A target without seeds is a target never replayed. */
 			printf("not ok %d - %s: no seeds in "
-			    "tests/fuzz/corpus/%s/\n", ++k, targets[t].name,
-			    targets[t].name);
+			    "tests/fuzz/corpus/%s/ nor tests/fuzz/%s.seeds\n", ++k,
+			    targets[t].name, targets[t].name, targets[t].name);
 			failed++;
 			continue;
 		}
 		for (i = 0; i < nseeds[t]; i++) {
-			snprintf(rel, sizeof(rel), "tests/fuzz/corpus/%s/%s",
-			    targets[t].name, seeds[t][i]);
-			if (run_one(targets[t].fn, rp_test_srcpath(rel)))
-				printf("ok %d - %s/%s\n", ++k, targets[t].name,
+			if (run_one(targets[t].fn, rp_test_srcpath(seeds[t][i])))
+				printf("ok %d - %s: %s\n", ++k, targets[t].name,
 				    seeds[t][i]);
 			else {
-				printf("not ok %d - %s/%s\n", ++k,
+				printf("not ok %d - %s: %s\n", ++k,
 				    targets[t].name, seeds[t][i]);
 				failed++;
 			}
