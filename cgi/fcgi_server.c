@@ -118,20 +118,20 @@ on_reload_signal(int sig)
 }
 
 /*
- * The worker's HTTP client borrows the configuration it was made from
- * (*cur): after a reload, the first request on the new configuration
- * makes a new client (the endpoint, timeouts or CA may have changed)
- * and lets the old configuration go.  When that fails the worker keeps
- * serving with the client it has.
+ * The worker's HTTP client was made from configuration generation *gen
+ * (it keeps no reference to it, so a worker idle across reloads holds
+ * no old configuration): the first request on a newer one makes a new
+ * client (the endpoint, timeouts or CA may have changed).  When that
+ * fails the worker keeps serving with the client it has.
  */
 static void
 client_follow(struct worker *w, struct rp_live_app *la,
-    struct rp_live_app **cur, struct rp_client **client)
+    unsigned long *gen, struct rp_client **client)
 {
 	struct rp_client *c = NULL;
 	int rc;
 
-	if (la == *cur)
+	if (la->generation == *gen)
 		return;
 	if ((rc = rp_client_new(la->app->cfg, &c)) != RP_OK) {
 		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP client "
@@ -141,10 +141,7 @@ client_follow(struct worker *w, struct rp_live_app *la,
 	}
 	rp_client_free(*client);
 	*client = c;
-	/* la is this request's reference; the worker takes one of its own. */
-	rp_live_release(*cur);
-	atomic_fetch_add_explicit(&la->refs, 1, memory_order_relaxed);
-	*cur = la;
+	*gen = la->generation;
 }
 
 /* Whether the worker must leave instead of accepting. */
@@ -294,7 +291,8 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rp_client *client = NULL;
-	struct rp_live_app *client_la = NULL; /* what client borrows */
+	struct rp_live_app *first;
+	unsigned long client_gen;            /* what client was made from */
 	FCGX_Request req;
 	int rc, failures = 0;
 
@@ -304,8 +302,11 @@ worker_main(void *arg)
 		atomic_store(&w->srv->listener_failed, 1);
 		goto out;
 	}
-	client_la = rp_live_acquire(w->live);
-	if ((rc = rp_client_new(client_la->app->cfg, &client)) != RP_OK) {
+	first = rp_live_acquire(w->live);
+	client_gen = first->generation;
+	rc = rp_client_new(first->app->cfg, &client);
+	rp_live_release(first);
+	if (rc != RP_OK) {
 		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP "
 		    "client: %s", w->id, rp_strerror((enum rp_err)rc));
 		atomic_store(&w->srv->listener_failed, 1);
@@ -359,7 +360,7 @@ worker_main(void *arg)
 			struct rp_live_app *la = rp_live_acquire(w->live);
 
 			rp_metrics_busy(+1);
-			client_follow(w, la, &client_la, &client);
+			client_follow(w, la, &client_gen, &client);
 			rp_request_handle(la->app, client, req.envp, &io);
 			rp_live_release(la);
 			rp_metrics_busy(-1);
@@ -369,7 +370,6 @@ worker_main(void *arg)
 	FCGX_Free(&req, 1);
 out:
 	rp_client_free(client);
-	rp_live_release(client_la);
 	worker_leave(w);
 	if (atomic_load(&w->srv->listener_failed) && wake_pipe[1] >= 0) {
 		unsigned char b = 0;

@@ -30,7 +30,12 @@ static pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
 static const char *global_warning;
 
 struct rp_client {
-	const struct rp_cfg *cfg;     /* borrowed */
+	/*
+	 * What calls read of the configuration, copied: a client outlives
+	 * the configuration it was made from (a worker idle across reloads).
+	 */
+	char *endpoint;               /* owned */
+	long max_response_bytes, timeout_ms, low_speed_bytes;
 	CURL *easy;                   /* owned; its connection is reused */
 	struct curl_slist *headers;   /* owned */
 	CURLU *url;                   /* owned; the URL of the call, parsed */
@@ -142,7 +147,7 @@ on_body(char *buf, size_t size, size_t nmemb, void *arg)
 			return 0;
 		}
 	}
-	if (n > (size_t)c->cfg->upstream.max_response_bytes - c->received) {
+	if (n > (size_t)c->max_response_bytes - c->received) {
 		c->toobig = 1;
 		return 0;
 	}
@@ -164,7 +169,11 @@ rp_client_new(const struct rp_cfg *cfg, struct rp_client **out)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return RP_ENOMEM;
-	c->cfg = cfg;
+	c->max_response_bytes = cfg->upstream.max_response_bytes;
+	c->timeout_ms = cfg->upstream.timeout_ms;
+	c->low_speed_bytes = cfg->upstream.low_speed_bytes;
+	if ((c->endpoint = strdup(cfg->upstream.endpoint)) == NULL)
+		goto out;
 	if ((c->easy = curl_easy_init()) == NULL ||
 	    (c->url = curl_url()) == NULL ||
 	    (c->headers = curl_slist_append(NULL,
@@ -250,6 +259,7 @@ rp_client_free(struct rp_client *c)
 		curl_easy_cleanup(c->easy);
 	curl_slist_free_all(c->headers);
 	curl_url_cleanup(c->url);
+	free(c->endpoint);
 	free(c);
 }
 
@@ -286,7 +296,7 @@ static int
 build_url(const struct rp_client *c, const char *token, size_t len,
     rp_attrset infos, char **out, size_t *outlen, size_t *tokoff)
 {
-	const char *ep = c->cfg->upstream.endpoint;
+	const char *ep = c->endpoint;
 	char names[1024];
 	size_t size, n;
 	char *url;
@@ -377,8 +387,7 @@ classify(struct rp_client *c, CURLcode cc, long status, long elapsed_ms)
 	curl_easy_getinfo(c->easy, CURLINFO_PRETRANSFER_TIME_T, &ready);
 	if (ready == 0)
 		return resolved == 0 ? RP_EDNS : RP_ECONNTIMEOUT;
-	if (c->cfg->upstream.low_speed_bytes > 0 &&
-	    elapsed_ms + 50 < c->cfg->upstream.timeout_ms)
+	if (c->low_speed_bytes > 0 && elapsed_ms + 50 < c->timeout_ms)
 		return RP_ESLOW;
 	return RP_ETIMEOUT;
 }
@@ -442,7 +451,7 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 
 	memset(&fi, 0, sizeof(fi));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	lim.max_bytes = (size_t)c->cfg->upstream.max_response_bytes;
+	lim.max_bytes = (size_t)c->max_response_bytes;
 	if ((rc = build_url(c, token, len, infos, &url, &urllen, &tokoff)) != RP_OK ||
 	    (rc = rp_parser_new(infos, &lim, &c->ps)) != RP_OK)
 		goto out;

@@ -28,8 +28,8 @@ const char *rp_client_global_warning(void);
 struct rp_client;
 
 /*
- * A client for cfg (borrowed: cfg must outlive the client).  Caller
- * frees with rp_client_free.
+ * A client for cfg, which it copies what it needs of: cfg may be freed
+ * before the client.  Caller frees with rp_client_free.
  */
 int rp_client_new(const struct rp_cfg *cfg, struct rp_client **out);
 void rp_client_free(struct rp_client *c);
