@@ -58,7 +58,12 @@ check "the reload is logged with its generation" grep -q 'reloaded (generation 2
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_control/fault?mode=delay=1200&for=$john" >/dev/null
 frag "$john" >"$tmp/slow.out" &
 slow=$!
-sleep 0.4
+# In flight once the simulator has it (it holds the answer 1.2 s).
+i=0
+until curl -s "http://127.0.0.1:$SIM_PORT/_control/stats?token=$john" | grep -q '"requests":[1-9]' ||
+	[ $i -ge 250 ]; do
+	i=$((i + 1)); sleep 0.02
+done
 mark v3
 kill -HUP $pid
 wait_log 'SIGHUP: configuration .* reloaded' 2
