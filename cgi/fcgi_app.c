@@ -57,6 +57,9 @@ rp_app_load(const char *path, struct rp_app **out, char *err, size_t errlen)
 	}
 	/* The first view of the file is what a query without view= gets. */
 	app->default_view = &app->cfg->views[0];
+	/* The loader checked that [auth] view names a view. */
+	app->auth_view = app->cfg->auth.view != NULL ?
+	    rp_cfg_view(app->cfg, app->cfg->auth.view) : app->default_view;
 	if ((rc = rp_renderer_new(app->cfg, &app->renderer, err,
 	    errlen)) != RP_OK)
 		goto out;

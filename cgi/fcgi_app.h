@@ -17,6 +17,7 @@ struct rp_app {
 	struct rp_cfg *cfg;            /* owned */
 	struct rp_renderer *renderer;  /* owned; borrows cfg */
 	const struct rp_view *default_view; /* when the query names none */
+	const struct rp_view *auth_view;    /* the auth route's: [auth] view */
 	long grace_ms;                 /* how long a stop waits for requests */
 	/* Shared by every worker (thread-safe): [cache] and [breaker]. */
 	struct rp_breaker *breaker;    /* owned */

@@ -219,8 +219,7 @@ rp_route_auth(struct rp_req *req)
 {
 	const struct rp_app *app = req->app;
 	const struct rp_cfg *cfg = app->cfg;
-	const char *role = rp_req_param(req, "FCGI_ROLE");
-	int authorizer = role != NULL && strcmp(role, "AUTHORIZER") == 0;
+	int authorizer = req->authorizer;
 	const struct rp_view *view;
 	struct rp_profile *profile = NULL;
 	enum rp_status st;
@@ -239,8 +238,7 @@ rp_route_auth(struct rp_req *req)
 	 * Apache the query string is the guarded page's, and a visitor
 	 * must not pick what the backend is told.
 	 */
-	view = cfg->auth.view != NULL ? rp_cfg_view(cfg, cfg->auth.view) :
-	    app->default_view;
+	view = app->auth_view;
 	req->log.view = view->name;
 
 	/* The same profile, from the same cache, as the fragment's. */

@@ -134,19 +134,15 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	 * and method of the request it guards: it can only mean auth.
 	 */
 	role = FCGX_GetParam("FCGI_ROLE", envp);
-	if (role != NULL && strcmp(role, "AUTHORIZER") == 0)
+	req.authorizer = role != NULL && strcmp(role, "AUTHORIZER") == 0;
+	if (req.authorizer)
 		snprintf(name, sizeof(name), "auth");
 	req.log.method = req.method;
 	req.log.route = name;
 	route = rp_route_find(name);
 	if (route == NULL) {
 		rp_req_error(&req, 404, 0);
-	/*
-	 * auth takes any method: it reads no body, changes nothing, and
-	 * nginx's auth_request and Apache pass on the method of the
-	 * guarded request (a POST form, say).
-	 */
-	} else if (route->handle != rp_route_auth && (req.method == NULL ||
+	} else if (!route->any_method && (req.method == NULL ||
 	    (strcmp(req.method, "GET") != 0 &&
 	    strcmp(req.method, "HEAD") != 0))) {
 		rp_req_error(&req, 405, 0);

@@ -20,6 +20,7 @@ struct rp_req {
 	char **envp;                   /* CGI/FastCGI parameters */
 	const char *method;            /* REQUEST_METHOD */
 	int head;                      /* HEAD: headers only */
+	int authorizer;                /* FCGI_ROLE=AUTHORIZER (Apache's mod_authnz_fcgi) */
 	const char *accept_language;   /* HTTP_ACCEPT_LANGUAGE or NULL */
 	struct rp_resp resp;           /* what the handler answers */
 	struct rp_log_request log;     /* what the log line says */

@@ -6,14 +6,19 @@
 #include "fcgi_routes.h"
 
 const struct rp_route rp_routes[] = {
-	{ "",             rp_route_fragment },  /* ".../richprofile/" */
-	{ "fragment",     rp_route_fragment },
-	{ "profile.json", rp_route_json },
-	{ "ping",         rp_route_ping },
-	{ "status",       rp_route_status },  /* fcgi_ops_routes.c */
-	{ "ready",        rp_route_ready },
-	{ "auth",         rp_route_auth },
-	{ NULL, NULL }
+	{ "",             rp_route_fragment, 0 },  /* ".../richprofile/" */
+	{ "fragment",     rp_route_fragment, 0 },
+	{ "profile.json", rp_route_json, 0 },
+	{ "ping",         rp_route_ping, 0 },
+	{ "status",       rp_route_status, 0 },  /* fcgi_ops_routes.c */
+	{ "ready",        rp_route_ready, 0 },
+	/*
+	 * auth reads no body and changes nothing, and nginx's auth_request
+	 * and Apache pass on the method of the guarded request (a POST
+	 * form, say).
+	 */
+	{ "auth",         rp_route_auth, 1 },
+	{ NULL, NULL, 0 }
 };
 
 const struct rp_route *

@@ -10,12 +10,10 @@ typedef void (*rp_route_fn)(struct rp_req *req);
 struct rp_route {
 	const char *name;      /* last path segment; "" is the default route */
 	rp_route_fn handle;
+	int any_method;        /* else GET and HEAD only (405 otherwise) */
 };
 
-/*
- * The table, ended by a NULL name.  A route answers GET and HEAD only;
- * an unknown name is 404.
- */
+/* The table, ended by a NULL name.  An unknown name is 404. */
 extern const struct rp_route rp_routes[];
 
 /* The route called name (exact), or NULL. */
