@@ -76,11 +76,17 @@ rp_arena_free(struct rp_arena *a)
 	free(a);
 }
 
+size_t
+rp_arena_round(size_t n)
+{
+	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
 void *
 rp_arena_alloc(struct rp_arena *a, size_t n)
 {
 	struct chunk *c = a->head;
-	size_t off = (c->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	size_t off = rp_arena_round(c->used);
 	size_t size;
 
 	if (n > SIZE_MAX / 2)

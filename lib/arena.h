@@ -13,6 +13,12 @@ struct rp_arena;
 int rp_arena_new(size_t hint, struct rp_arena **out);
 void rp_arena_free(struct rp_arena *a);
 
+/*
+ * What an allocation of n bytes takes of a chunk: n rounded up to the
+ * arena's alignment.  For producers sizing a first chunk exactly.
+ */
+size_t rp_arena_round(size_t n);
+
 /* n bytes aligned for any object, or NULL when memory is exhausted. */
 void *rp_arena_alloc(struct rp_arena *a, size_t n);
 

@@ -886,17 +886,15 @@ has_parts(const struct rp_parser *ps, unsigned attr)
 static size_t
 profile_extra(const struct rp_parser *ps)
 {
-	size_t extra = (ps->len + 1 + 15u) & ~(size_t)15u;
+	size_t extra = rp_arena_round(ps->len + 1);
 	unsigned i;
 
 	for (i = 0; i < RP_ATTR__COUNT; i++) {
 		if (ps->nitems[i] > 0)
-			extra += (ps->nitems[i] * sizeof(char *) + 15u) &
-			    ~(size_t)15u;
+			extra += rp_arena_round(ps->nitems[i] * sizeof(char *));
 		if (rp_attr_get((enum rp_attr_id)i)->kind == RP_KIND_ADDRESS &&
 		    has_parts(ps, i))
-			extra += (sizeof(struct rp_address) + 15u) &
-			    ~(size_t)15u;
+			extra += rp_arena_round(sizeof(struct rp_address));
 	}
 	return extra;
 }

@@ -49,10 +49,10 @@ rp_profile_new_sized(rp_attrset requested, rp_attrset slots, size_t extra,
 		return RP_ENOMEM;
 	/*
 	 * One block for the profile, its values and (when the producer
-	 * knows it) every string: the arena rounds each block up to 16.
+	 * knows it) every string, each block rounded as the arena does.
 	 * Without a size, a little room for a few strings.
 	 */
-	size = (size + 15u) & ~(size_t)15u;
+	size = rp_arena_round(size);
 	if (rp_arena_new(size + (extra == 0 ? 256u : extra), &a) != RP_OK)
 		return RP_ENOMEM;
 	/* The profile lives in its own arena: one free releases all. */
