@@ -605,7 +605,7 @@ function htmlDecode(s) {
 }
 
 module.exports = {
-  startStack, startSim, freePort, fcgiRequest, parseCgi, httpRequest, stopChild, missing, paths, readUsers,
+  startStack, startSim, freePort, sleep, fcgiRequest, parseCgi, httpRequest, stopChild, missing, paths, readUsers,
   fragmentStatus, htmlDecode, iniText, baseConf, API_PATH,
   which, waitConnect, spawnTracked, readIf, fcgiRecord,
 };
