@@ -56,26 +56,6 @@ answer(int status, const char *body)
 	ts_set(srv, &sc);
 }
 
-/*
- * Under valgrind (make check-valgrind) code runs 20-50 times slower:
- * wall-clock upper bounds stand aside; the plain and sanitizer runs
- * check them.
- */
-static int
-slow_run(void)
-{
-	return getenv("RP_UNDER_VALGRIND") != NULL;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Fetches NAMES for token; returns the profile, info in *fi. */
 static struct rp_profile *
 fetch(const char *token, size_t len, struct rp_fetch_info *fi)
@@ -247,10 +227,10 @@ START_TEST(stalled_server_is_abandoned_within_timeout)
 	ck_assert_int_eq(fi.err, RP_OK);
 	sc.action = TS_STALL;
 	ts_set(srv, &sc);
-	t0 = now_ms();
+	t0 = rp_test_now_ms();
 	p = fetch(SECRET, strlen(SECRET), &fi);
-	ms = now_ms() - t0;
-	ck_assert_msg(ms >= 500 && (ms < 500 + 200 || slow_run()), "took %ld ms", ms);
+	ms = rp_test_now_ms() - t0;
+	ck_assert_msg(ms >= 500 && (ms < 500 + 200 || rp_test_slow_run()), "took %ld ms", ms);
 	ck_assert_int_eq(fi.err, RP_ETIMEOUT);
 	ck_assert_int_eq(fi.new_connection, 0);
 	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
@@ -260,10 +240,10 @@ START_TEST(stalled_server_is_abandoned_within_timeout)
 
 	/* A fresh handle on a fresh connection: the same. */
 	configure(ts_url(srv, BASE), "connect_timeout_ms = 200\ntimeout_ms = 500\n");
-	t0 = now_ms();
+	t0 = rp_test_now_ms();
 	p = fetch(SECRET, strlen(SECRET), &fi);
-	ms = now_ms() - t0;
-	ck_assert_msg(ms >= 500 && (ms < 500 + 200 || slow_run()), "took %ld ms", ms);
+	ms = rp_test_now_ms() - t0;
+	ck_assert_msg(ms >= 500 && (ms < 500 + 200 || rp_test_slow_run()), "took %ld ms", ms);
 	ck_assert_int_eq(fi.err, RP_ETIMEOUT);
 	rp_profile_free(p);
 }
@@ -428,8 +408,8 @@ configure_ca(const char *host, const char *ca)
 	 * machine, and very slow under valgrind (20 s and more).
 	 */
 	snprintf(extra, sizeof(extra), "connect_timeout_ms = %d\n"
-	    "timeout_ms = %d\n", slow_run() ? 60000 : 8000,
-	    slow_run() ? 120000 : 10000);
+	    "timeout_ms = %d\n", rp_test_slow_run() ? 60000 : 8000,
+	    rp_test_slow_run() ? 120000 : 10000);
 	if (ca != NULL)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 		    "ca_file = %s/%s\n", fx.dir, ca);
@@ -616,18 +596,20 @@ START_TEST(every_failure_class)
 		snprintf(ep, sizeof(ep), "http://127.0.0.1:%u" BASE,
 		    ts_blackhole(bh));
 		break;
+	default:
+		ck_abort_msg("classes[%d]: unknown kind", _i);
 	}
 	configure(ep, classes[_i].extra);
-	t0 = now_ms();
+	t0 = rp_test_now_ms();
 	p = fetch(SECRET, strlen(SECRET), &fi);
-	ms = now_ms() - t0;
+	ms = rp_test_now_ms() - t0;
 	if (classes[_i].kind == S_BLACKHOLE)
 		ts_blackhole_close(bh);
 	ck_assert_msg(fi.err == classes[_i].want, "%s: got %s (%s)",
 	    classes[_i].name, rp_errclass(fi.err), fi.detail);
 	ck_assert_int_eq(p->err, classes[_i].want);
 	ck_assert_int_eq(p->outcome, classes[_i].outcome);
-	ck_assert_msg(ms < classes[_i].max_ms || slow_run(), "%s took %ld ms",
+	ck_assert_msg(ms < classes[_i].max_ms || rp_test_slow_run(), "%s took %ld ms",
 	    classes[_i].name, ms);
 	/* Something to log, and never the token. */
 	ck_assert_str_ne(fi.detail, "");

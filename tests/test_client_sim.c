@@ -236,15 +236,6 @@ static const struct {
 	{ "close", RP_OK, RP_OUT_GRANTED, 0, 200, 0, 1500 },
 };
 
-static long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 START_TEST(every_fault)
 {
 	struct rp_fetch_info fi;
@@ -254,9 +245,9 @@ START_TEST(every_fault)
 
 	snprintf(token, sizeof(token), "fault:%s@" AMELIE, faults[_i].spec);
 	configure(NULL);
-	t0 = now_ms();
+	t0 = rp_test_now_ms();
 	p = fetch(token, RP_ATTR_BIT(RP_A_FIRSTNAME), &fi);
-	ms = now_ms() - t0;
+	ms = rp_test_now_ms() - t0;
 	ck_assert_msg(fi.err == faults[_i].err, "%s: got %s (%s)", faults[_i].spec,
 	    rp_errclass(fi.err), fi.detail);
 	ck_assert_int_eq(p->err, faults[_i].err);
@@ -265,7 +256,7 @@ START_TEST(every_fault)
 	ck_assert_int_eq(p->code, faults[_i].code);
 	ck_assert_int_eq(fi.http_status, faults[_i].status);
 	ck_assert_msg(ms >= faults[_i].min_ms, "%s took %ld ms", faults[_i].spec, ms);
-	if (getenv("RP_UNDER_VALGRIND") == NULL)
+	if (!rp_test_slow_run())
 		ck_assert_msg(ms < faults[_i].max_ms, "%s took %ld ms",
 		    faults[_i].spec, ms);
 	ck_assert_ptr_null(strstr(fi.detail, "tok-amelie"));

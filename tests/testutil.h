@@ -21,4 +21,14 @@ const char *rp_test_buildpath(const char *rel);
 /* Reads a whole file into a malloc'd buffer (NUL added); aborts on error. */
 char *rp_test_slurp(const char *path, size_t *len);
 
+/* Milliseconds of the monotonic clock, for bounds on how long a call took. */
+long rp_test_now_ms(void);
+
+/*
+ * Whether the test runs under valgrind (make check-valgrind), where code
+ * runs 20-50 times slower: wall-clock upper bounds stand aside; the plain
+ * and sanitizer runs check them.
+ */
+int rp_test_slow_run(void);
+
 #endif
