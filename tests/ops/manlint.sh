@@ -86,13 +86,12 @@ if [ -x "$fcgi" ]; then
 	missing=$(printf '%s\n' "$help" | sed -n 's/^  -\([a-zA-Z]\) .*/\1/p' |
 		while read -r o; do grep -Eq "^\\.It Fl $o( |\$)" "$page8" || echo "-$o"; done)
 	# "Routes (last path segment): a (default), b, c (what)." -> a b c
-	check_routes=$(printf '%s\n' "$help" | sed -n '/^Routes/,/^Query/p' | tr '\n' ' ' |
+	routes=$(printf '%s\n' "$help" | sed -n '/^Routes/,/^Query/p' | tr '\n' ' ' |
 		sed -e 's/^Routes ([^)]*)://' -e 's/Query:.*//' -e 's/([^)]*)//g' | tr ', ' '\n\n' |
-		sed 's/\.$//' | grep -x '[a-z][a-z.]*[a-z]' |
+		sed 's/\.$//' | grep -x '[a-z][a-z.]*[a-z]')
+	check_routes=$(printf '%s\n' "$routes" |
 		while read -r r; do grep -Eq "^\\.It Cm $r\$" "$page8" || echo "route:$r"; done)
-	nroutes=$(printf '%s\n' "$help" | sed -n '/^Routes/,/^Query/p' | tr '\n' ' ' |
-		sed -e 's/^Routes ([^)]*)://' -e 's/Query:.*//' -e 's/([^)]*)//g' | tr ', ' '\n\n' |
-		sed 's/\.$//' | grep -cx '[a-z][a-z.]*[a-z]')
+	nroutes=$(printf '%s\n' "$routes" | grep -c .)
 	[ "$nroutes" -ge 3 ] || check_routes="$check_routes (only $nroutes routes found in -h)"
 	if [ -z "$missing$check_routes" ]; then
 		echo "ok $i - richprofile-fcgi.8 documents every option and route of richprofile-fcgi -h"

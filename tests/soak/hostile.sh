@@ -59,10 +59,7 @@ alive "thousands of cookies"
 
 for t in 'a"b' "a'b<script>" 'tok;evil' 'a\b' $'tok\xff\xfe' $'\xc3\x28' 'tok%00x' 'tok%0d%0aSet-Cookie:x' 'a&b=c#d' 'tok%2F..%2F'; do
 	rp_get "$CARD" "$t"
-	case $R_STATUS in
-	signin) expect "token $(printf '%q' "$t")" 200 signin "$t" '<script>' ;;
-	*) expect "token $(printf '%q' "$t")" 200 signin "$t" ;;
-	esac
+	expect "token $(printf '%q' "$t")" 200 signin "$t" '<script>'
 done
 alive "hostile tokens"
 
