@@ -20,21 +20,17 @@ static int
 has_url_retour(const char *url, size_t n)
 {
 	static const char name[] = "urlRetour";
-	const char *q = memchr(url, '?', n), *p, *e, *end = url + n;
+	const char *q = memchr(url, '?', n), *p, *k, *v, *end = url + n;
 	char dec[sizeof(name) * 3];
-	size_t klen, dlen;
+	size_t klen, vlen, dlen;
 
 	if (q == NULL)
 		return 0;
-	for (p = q + 1; p < end; p = e + 1) {
-		for (e = p; e < end && *e != '&' && *e != ';'; e++)
-			;
-		for (klen = 0; p + klen < e && p[klen] != '='; klen++)
-			;
-		if (rp_pct_decode(p, klen, dec, sizeof(dec), &dlen) != RP_OK) {
+	for (p = q + 1; rp_query_next(&p, end, &k, &klen, &v, &vlen); ) {
+		if (rp_pct_decode(k, klen, dec, sizeof(dec), &dlen) != RP_OK) {
 			if (klen >= sizeof(dec))
 				continue;
-			memcpy(dec, p, klen);   /* undecodable: judged as it is */
+			memcpy(dec, k, klen);   /* undecodable: judged as it is */
 			dlen = klen;
 		}
 		if (dlen == sizeof(name) - 1 && strncasecmp(dec, name, dlen) == 0)

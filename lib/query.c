@@ -82,10 +82,35 @@ take(const char *v, size_t n, char *dst, size_t size,
 }
 
 int
+rp_query_next(const char **p, const char *end, const char **key,
+    size_t *klen, const char **val, size_t *vlen)
+{
+	const char *s = *p, *e, *eq;
+
+	for (;; s = e + 1) {
+		if (s >= end) {
+			*p = end;
+			return 0;
+		}
+		for (e = s; e < end && *e != '&' && *e != ';'; e++)
+			;
+		if (e > s)
+			break;
+	}
+	eq = memchr(s, '=', (size_t)(e - s));
+	*key = s;
+	*klen = (size_t)((eq != NULL ? eq : e) - s);
+	*val = eq != NULL ? eq + 1 : e;
+	*vlen = (size_t)(e - *val);
+	*p = e < end ? e + 1 : end;
+	return 1;
+}
+
+int
 rp_query_parse(const char *qs, struct rp_query *out)
 {
-	const char *p, *end, *e, *eq;
-	size_t n, klen;
+	const char *p, *end, *k, *v;
+	size_t n, klen, vlen;
 	struct rp_query q;
 
 	memset(&q, 0, sizeof(q));
@@ -96,24 +121,15 @@ rp_query_parse(const char *qs, struct rp_query *out)
 		return RP_EINVAL;
 	}
 	end = qs + n;
-	for (p = qs; p < end; p = e + 1) {
-		for (e = p; e < end && *e != '&' && *e != ';'; e++)
-			;
-		if (e == p)
-			continue;
-		eq = memchr(p, '=', (size_t)(e - p));
-		klen = (size_t)((eq != NULL ? eq : e) - p);
-		if (eq == NULL)
-			eq = e - 1;  /* "key" alone: an empty value */
-		if (klen == 4 && memcmp(p, "view", 4) == 0) {
+	for (p = qs; rp_query_next(&p, end, &k, &klen, &v, &vlen); ) {
+		if (klen == 4 && memcmp(k, "view", 4) == 0) {
 			if (q.view_state == RP_Q_ABSENT)
-				q.view_state = take(eq + 1, (size_t)(e - eq - 1),
-				    q.view, sizeof(q.view), rp_view_name_ok);
-		} else if (klen == 6 && memcmp(p, "return", 6) == 0) {
+				q.view_state = take(v, vlen, q.view,
+				    sizeof(q.view), rp_view_name_ok);
+		} else if (klen == 6 && memcmp(k, "return", 6) == 0) {
 			if (q.return_state == RP_Q_ABSENT)
-				q.return_state = take(eq + 1, (size_t)(e - eq - 1),
-				    q.return_path, sizeof(q.return_path),
-				    rp_return_path_ok);
+				q.return_state = take(v, vlen, q.return_path,
+				    sizeof(q.return_path), rp_return_path_ok);
 		} else
 			q.unknown++;
 	}

@@ -37,6 +37,15 @@ struct rp_query {
  */
 int rp_query_parse(const char *qs, struct rp_query *out);
 
+/*
+ * The next parameter of the query text [*p, end): its key and value,
+ * raw (still percent-encoded; the value empty for a key alone).
+ * Parameters are separated by '&' or ';'; empty ones are skipped.
+ * Advances *p; returns 0 when there is none left.
+ */
+int rp_query_next(const char **p, const char *end, const char **key,
+    size_t *klen, const char **val, size_t *vlen);
+
 /* Non-zero when name (n bytes) is a well-formed view name. */
 int rp_view_name_ok(const char *name, size_t n);
 
