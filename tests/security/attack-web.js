@@ -14,6 +14,8 @@ const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startStack, missing, htmlDecode } = require('../integration/stack');
+/* Start tags as a browser builds elements from them (a quoted '>' included). */
+const { tagsOf } = require('../integration/web-suite');
 
 const skip = missing('nginx');
 const opt = { skip: skip || false, timeout: 120000 };
@@ -63,21 +65,6 @@ function refusal(rawUrl) {
 /* Percent-encoding of the program's URL escaper: all but A-Z a-z 0-9 - . _ ~ */
 function pct(s) {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/* Start tags of a fragment: [{ name, attrs: [[n, v]] }]. */
-function tagsOf(html) {
-  const tags = [];
-  const re = /<([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>/g;
-  let m;
-  while ((m = re.exec(html)) !== null) {
-    const attrs = [];
-    const are = /([^\s=/]+)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
-    let a;
-    while ((a = are.exec(m[2])) !== null) attrs.push([a[1].toLowerCase(), htmlDecode(a[3] ?? a[4] ?? a[5] ?? '')]);
-    tags.push({ name: m[1].toLowerCase(), attrs });
-  }
-  return tags;
 }
 
 /* Every href/src value in the tags of a fragment, entity-decoded: what a browser follows. */
