@@ -156,6 +156,33 @@ out:
 	return rc;
 }
 
+/*
+ * Room in each connection's receive queue for a whole request start:
+ * the workers look at it unread (fcgi_intake.h).  A TCP connection's
+ * first window is about 85 KiB on Linux's defaults, less than the
+ * largest [server] max_params_bytes; accepted connections inherit the
+ * listener's buffer size.  Unix sockets queue up to the sender's send
+ * buffer (about 200 KiB) whatever the receiver sets.
+ */
+#define TCP_RCVBUF_MIN (256 * 1024)
+
+static void
+make_room_for_requests(int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	int have = 0, want = TCP_RCVBUF_MIN;
+	socklen_t hl = sizeof(have);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0 ||
+	    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6))
+		return;
+	/* A larger size set by the operator (or systemd) stays. */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &hl) == 0 &&
+	    have < want)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+}
+
 int
 rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
     char *err, size_t errlen)
@@ -198,8 +225,11 @@ rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
 		    "tcp:HOST:PORT", spec);
 		rc = RP_EINVAL;
 	}
-	if (rc == RP_OK)
+	if (rc == RP_OK) {
+		if (l.fd >= 0)
+			make_room_for_requests(l.fd);
 		*out = l;
+	}
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "fcgi_request.h"
 #include "fcgi_routes.h"
 #include "metrics.h"
+#include "netaddr.h"
 #include "render.h"
 
 /* Longest route name looked at; longer segments cannot match. */
@@ -32,28 +33,29 @@ now_us(void)
 }
 
 /*
- * Copies the last "/" segment of path[0..n) into out.  A segment too
- * long for out becomes "?", which names no route: it must not shrink to
- * "" and so reach the default route.
+ * Copies into out what path[0..n) names after prefix: the route name.
+ * A path outside prefix, one with another '/' after it, and a name too
+ * long for out all become "?", which names no route: they must not
+ * shrink to "" and so reach the default route.
  */
 static void
-last_segment(const char *path, size_t n, char *out, size_t size)
+route_after_prefix(const char *path, size_t n, const char *prefix,
+    char *out, size_t size)
 {
-	size_t start = n, len;
+	size_t plen = strlen(prefix);
 
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	len = n - start;
-	if (len >= size) {
+	if (n < plen || memcmp(path, prefix, plen) != 0 ||
+	    memchr(path + plen, '/', n - plen) != NULL || n - plen >= size) {
 		snprintf(out, size, "?");
 		return;
 	}
-	memcpy(out, path + start, len);
-	out[len] = '\0';
+	memcpy(out, path + plen, n - plen);
+	out[n - plen] = '\0';
 }
 
 void
-rp_request_route_name(char **envp, char *out, size_t size)
+rp_request_route_name(char **envp, const char *prefix, char *out,
+    size_t size)
 {
 	const char *script = FCGX_GetParam("SCRIPT_NAME", envp);
 	const char *info = FCGX_GetParam("PATH_INFO", envp);
@@ -72,20 +74,20 @@ rp_request_route_name(char **envp, char *out, size_t size)
 		    script != NULL ? script : "", info != NULL ? info : "");
 
 		if (n >= 0 && (size_t)n < sizeof(joined))
-			last_segment(joined, (size_t)n, out, size);
+			route_after_prefix(joined, (size_t)n, prefix, out, size);
 		else
 			snprintf(out, size, "?");  /* longer than any route */
 		return;
 	}
 	uri = FCGX_GetParam("DOCUMENT_URI", envp);
 	if (uri != NULL && *uri != '\0') {
-		last_segment(uri, strlen(uri), out, size);
+		route_after_prefix(uri, strlen(uri), prefix, out, size);
 		return;
 	}
 	uri = FCGX_GetParam("REQUEST_URI", envp);
 	if (uri == NULL)
 		uri = "";
-	last_segment(uri, strcspn(uri, "?#"), out, size);
+	route_after_prefix(uri, strcspn(uri, "?#"), prefix, out, size);
 }
 
 void
@@ -108,6 +110,42 @@ rp_req_error(struct rp_req *req, int http_status, int json)
 	rp_buf_reset(&req->resp.body);
 }
 
+/*
+ * Whether this request may reach route, by the program's own rules: a
+ * web-server snippet that forwards more than it should (a location
+ * that sends every path under the prefix, a forgotten allow line)
+ * still exposes nothing.  Logs why not.
+ */
+static int
+access_ok(const struct rp_req *req, const struct rp_route *route)
+{
+	const char *addr;
+
+	switch (route->access) {
+	case RP_ACCESS_OPS:
+		addr = rp_req_param(req, "REMOTE_ADDR");
+		if (rp_net_match((const char *const *)
+		    req->app->cfg->server.ops_allow, addr))
+			return 1;
+		rp_log(RP_LOG_WARN, "%s refused to client %.64s: not in "
+		    "[server] ops_allow; add its address there to let it ask",
+		    route->name, addr != NULL && *addr != '\0' ? addr :
+		    "(no REMOTE_ADDR)");
+		return 0;
+	case RP_ACCESS_AUTH:
+		if (req->authorizer ||
+		    rp_req_param(req, RP_AUTH_REQUEST_PARAM) != NULL)
+			return 1;
+		rp_log(RP_LOG_WARN, "auth asked as a page, not by nginx's "
+		    "auth_request or Apache's authorizer: answered 404; the "
+		    "auth location must include fastcgi_param "
+		    RP_AUTH_REQUEST_PARAM " 1 (see richprofile-auth.conf)");
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 void
 rp_request_handle(const struct rp_app *app, struct rp_client *client,
     char **envp, const struct rp_io *io)
@@ -116,6 +154,7 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	const struct rp_route *route;
 	const char *role;
 	char name[ROUTE_NAME_MAX + 1];
+	int forbidden = 0;
 	long t0 = now_us();
 
 	memset(&req, 0, sizeof(req));
@@ -128,7 +167,7 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	req.log.upstream_us = -1;
 	rp_resp_init(&req.resp);
 
-	rp_request_route_name(envp, name, sizeof(name));
+	rp_request_route_name(envp, app->cfg->server.prefix, name, sizeof(name));
 	/*
 	 * A FastCGI authorizer (Apache's mod_authnz_fcgi) is given the path
 	 * and method of the request it guards: it can only mean auth.
@@ -140,8 +179,17 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	req.log.method = req.method;
 	req.log.route = name;
 	route = rp_route_find(name);
+	if (route != NULL && !access_ok(&req, route)) {
+		/* To a page request, auth is an unknown route, and counted so. */
+		if (route->access == RP_ACCESS_AUTH)
+			route = NULL;
+		else
+			forbidden = 1;
+	}
 	if (route == NULL) {
 		rp_req_error(&req, 404, 0);
+	} else if (forbidden) {
+		rp_req_error(&req, 403, 0);
 	} else if (!route->any_method && (req.method == NULL ||
 	    (strcmp(req.method, "GET") != 0 &&
 	    strcmp(req.method, "HEAD") != 0))) {

@@ -39,14 +39,17 @@ void rp_request_handle(const struct rp_app *app, struct rp_client *client,
     char **envp, const struct rp_io *io);
 
 /*
- * The route name of a request: the last segment of its path, taken from
- * SCRIPT_NAME + PATH_INFO (what nginx's fastcgi_params and Apache's
- * mod_proxy_fcgi both set to the path of the request, or of the SSI
- * subrequest), else DOCUMENT_URI, else REQUEST_URI without its query.
- * Writes at most size bytes (NUL included) into out: "" when the path
- * ends with "/", "?" when the segment is too long to be a route.
+ * The route name of a request: its path with prefix ([server] prefix,
+ * ending in '/') taken off.  The path is SCRIPT_NAME + PATH_INFO (what
+ * nginx's fastcgi_params and Apache's mod_proxy_fcgi both set to the
+ * decoded, normalised path of the request, or of the SSI subrequest),
+ * else DOCUMENT_URI, else REQUEST_URI without its query.  Writes at
+ * most size bytes (NUL included) into out: "" when the path is prefix
+ * itself; "?", which names no route, when the path is outside prefix,
+ * has another segment after it, or is too long to be a route.
  */
-void rp_request_route_name(char **envp, char *out, size_t size);
+void rp_request_route_name(char **envp, const char *prefix, char *out,
+    size_t size);
 
 /*
  * Replaces the answer by the short error fragment (or JSON when json)

@@ -6,19 +6,20 @@
 #include "fcgi_routes.h"
 
 const struct rp_route rp_routes[] = {
-	{ "",             rp_route_fragment, 0 },  /* ".../richprofile/" */
-	{ "fragment",     rp_route_fragment, 0 },
-	{ "profile.json", rp_route_json, 0 },
-	{ "ping",         rp_route_ping, 0 },
-	{ "status",       rp_route_status, 0 },  /* fcgi_ops_routes.c */
-	{ "ready",        rp_route_ready, 0 },
+	{ "",             rp_route_fragment, 0, RP_ACCESS_ANY },  /* ".../richprofile/" */
+	{ "fragment",     rp_route_fragment, 0, RP_ACCESS_ANY },
+	{ "profile.json", rp_route_json, 0, RP_ACCESS_ANY },
+	{ "ping",         rp_route_ping, 0, RP_ACCESS_ANY },
+	/* They describe the service, not a user: for monitoring. */
+	{ "status",       rp_route_status, 0, RP_ACCESS_OPS },  /* fcgi_ops_routes.c */
+	{ "ready",        rp_route_ready, 0, RP_ACCESS_OPS },
 	/*
 	 * auth reads no body and changes nothing, and nginx's auth_request
 	 * and Apache pass on the method of the guarded request (a POST
 	 * form, say).
 	 */
-	{ "auth",         rp_route_auth, 1 },
-	{ NULL, NULL, 0 }
+	{ "auth",         rp_route_auth, 1, RP_ACCESS_AUTH },
+	{ NULL, NULL, 0, RP_ACCESS_ANY }
 };
 
 const struct rp_route *

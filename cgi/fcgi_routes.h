@@ -7,11 +7,26 @@
 /* A handler fills req->resp (and req->log); it never writes itself. */
 typedef void (*rp_route_fn)(struct rp_req *req);
 
+/* Who may reach a route, whatever the web server's configuration says. */
+enum rp_access {
+	RP_ACCESS_ANY,       /* every client */
+	RP_ACCESS_OPS,       /* REMOTE_ADDR in [server] ops_allow, else 403 */
+	RP_ACCESS_AUTH       /* an authorizer, or an auth subrequest, else 404 */
+};
+
 struct rp_route {
-	const char *name;      /* last path segment; "" is the default route */
+	const char *name;      /* the path after [server] prefix; "" is the default route */
 	rp_route_fn handle;
 	int any_method;        /* else GET and HEAD only (405 otherwise) */
+	enum rp_access access;
 };
+
+/*
+ * The parameter that nginx's auth location (conf/nginx/richprofile-auth.conf)
+ * sets: a responder request without it is no auth subrequest.  A
+ * browser cannot send it: its headers reach the program as HTTP_*.
+ */
+#define RP_AUTH_REQUEST_PARAM "RICHPROFILE_AUTH_REQUEST"
 
 /* The table, ended by a NULL name.  An unknown name is 404. */
 extern const struct rp_route rp_routes[];

@@ -1,8 +1,12 @@
 /* fcgi_server.c: worker threads, accept loop, signals, graceful stop. */
+/* accept4 */
+#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,13 +14,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
+#include "breaker.h"
 #include "client.h"
 #include "err.h"
+#include "fcgi_intake.h"
 #include "fcgi_live.h"
 #include "fcgi_request.h"
 #include "fcgi_server.h"
@@ -80,6 +88,7 @@ struct rp_server {
 	pthread_mutex_t turn_mu;
 	int turn_taken;              /* a worker holds the turn; under turn_mu */
 	struct worker *turn_top;     /* waiters, most recently idle first */
+	struct rp_room *room;        /* connections waiting for their request */
 };
 
 /* Lock-free, so the handler may set it and every thread sees it. */
@@ -202,22 +211,26 @@ turn_pass(struct rp_server *srv)
 }
 
 /*
- * Holding the turn: waits until a connection is pending (or a signal
- * came), then hands the turn on and lets libfcgi accept.  The turn is
- * not held across libfcgi's accept, which goes on to read the request:
- * a client that connects and stays silent stops one worker, not all.
- * Two workers may then race for one connection; the loser waits in
- * accept() for the next, which costs nothing but a warm worker.
+ * Holding the turn: waits until a connection is pending, one in the
+ * waiting room is ready, or a signal came; then hands the turn on.
+ * Returns 1 when the room has one (rp_room_take it), else 0 (accept).
+ * The turn is not held across the accept: two workers may race for one
+ * connection, and the loser waits in accept() for the next, which
+ * costs nothing but a warm worker.
  */
-static void
+static int
 turn_await_connection(struct worker *w)
 {
-	struct pollfd pfd = { w->listen_fd, POLLIN, 0 };
+	struct pollfd pfd[2] = {
+		{ w->listen_fd, POLLIN, 0 },
+		{ rp_room_ready_fd(w->srv->room), POLLIN, 0 },
+	};
 
-	/* A broken listener returns at once: libfcgi's accept reports it. */
-	while (poll(&pfd, 1, -1) < 0 && errno == EINTR && !stopping(w))
+	/* A broken listener returns at once: accept reports it. */
+	while (poll(pfd, 2, -1) < 0 && errno == EINTR && !stopping(w))
 		continue;
 	turn_pass(w->srv);
+	return (pfd[1].revents & POLLIN) != 0 && !(pfd[0].revents & POLLIN);
 }
 
 /* Wakes every waiter so that each sees the stop and leaves. */
@@ -251,15 +264,6 @@ install(int sig, void (*fn)(int))
 	return sigaction(sig, &sa, NULL);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Writes the response bytes to the FastCGI stdout stream. */
 static int
 fcgi_write(void *ctx, const char *buf, size_t len)
@@ -286,6 +290,130 @@ worker_leave(struct worker *w)
 	pthread_mutex_unlock(&w->srv->lock);
 }
 
+/*
+ * The first look at a new connection, without waiting: 1 when its
+ * request start is there whole (nginx and Apache write it at once), for
+ * this worker to serve; 0 when the connection went to the waiting room,
+ * or was dropped.
+ */
+static int
+first_look(struct worker *w, int fd)
+{
+	/* Most requests fit; a larger one is looked at in the room. */
+	unsigned char buf[8192];
+	struct rp_live_app *la = rp_live_acquire(w->live);
+	long long deadline = rp_monotonic_ms() +
+	    la->app->cfg->server.request_timeout_ms;
+	size_t cap = (size_t)la->app->cfg->server.max_params_bytes;
+	enum rp_intake r = RP_INTAKE_MORE;
+	ssize_t got;
+
+	rp_live_release(la);
+	got = recv(fd, buf, sizeof(buf) < cap ? sizeof(buf) : cap,
+	    MSG_PEEK | MSG_DONTWAIT);
+	if (got == 0) {
+		close(fd);      /* a connect-and-close probe */
+		return 0;
+	}
+	if (got > 0)
+		r = rp_intake_scan(buf, (size_t)got, cap);
+	switch (r) {
+	case RP_INTAKE_COMPLETE:
+		return 1;
+	case RP_INTAKE_MORE:
+		rp_room_park(w->srv->room, fd, deadline, cap, 0);
+		return 0;
+	default:
+		rp_intake_dropped(r == RP_INTAKE_TOO_LARGE ?
+		    RP_DROP_TOO_LARGE : RP_DROP_MALFORMED);
+		close(fd);
+		return 0;
+	}
+}
+
+/*
+ * Accepts one connection on the listener.  >= 0: the connection;
+ * -1: nothing this time (interrupted, a transient error), try again;
+ * -2: the listener is broken.
+ */
+static int
+accept_connection(struct worker *w, int *failures)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	int fd, one = 1;
+
+	fd = accept4(w->listen_fd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == EINTR || e == EAGAIN || e == EWOULDBLOCK ||
+		    e == ECONNABORTED || e == EPROTO)
+			return -1;
+		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+			/* Load, not a broken listener: a breath, then again. */
+			rp_log(RP_LOG_WARN, "worker %ld: cannot accept a FastCGI "
+			    "connection now: %s; raise the limit of open files "
+			    "(LimitNOFILE=, ulimit -n) if this lasts", w->id,
+			    strerror(e));
+			usleep(10000);
+			return -1;
+		}
+		rp_log(RP_LOG_ERROR, "worker %ld: accepting on the FastCGI "
+		    "socket failed: %s", w->id, strerror(e));
+		if (++*failures >= 10 || e == EBADF || e == ENOTSOCK ||
+		    e == EINVAL)
+			return -2;
+		usleep(10000);
+		return -1;
+	}
+	*failures = 0;
+	/* An answer goes out in one piece: never wait for an ACK first. */
+	if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/*
+ * Serves the request whose start fd holds whole.  A connection the web
+ * server keeps open (fastcgi_keep_conn) goes back to the waiting room
+ * for its next request, so an idle one holds no worker.
+ */
+static void
+serve(struct worker *w, FCGX_Request *req, int fd, unsigned long *gen,
+    struct rp_client **client)
+{
+	struct rp_live_app *la;
+	struct rp_io io;
+
+	atomic_store(&w->state, W_BUSY);
+	rp_metrics_busy(+1);
+	/* libfcgi reads from fd as if it had accepted it, and keeps it open. */
+	req->ipcFd = fd;
+	req->keepConnection = 1;
+	if (FCGX_Accept_r(req) < 0) {
+		/* libfcgi refused the records and closed fd. */
+		req->ipcFd = -1;
+		rp_intake_dropped(RP_DROP_MALFORMED);
+		rp_metrics_busy(-1);
+		return;
+	}
+	io = (struct rp_io){ fcgi_write, req->out, fcgi_flush };
+	/* This request's configuration, whatever a reload does. */
+	la = rp_live_acquire(w->live);
+	client_follow(w, la, gen, client);
+	rp_request_handle(la->app, *client, req->envp, &io);
+	FCGX_Finish_r(req);
+	if (req->ipcFd >= 0) {
+		rp_room_park(w->srv->room, req->ipcFd, rp_monotonic_ms() +
+		    la->app->cfg->server.request_timeout_ms,
+		    (size_t)la->app->cfg->server.max_params_bytes, 1);
+		req->ipcFd = -1;
+	}
+	rp_live_release(la);
+	rp_metrics_busy(-1);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -294,9 +422,15 @@ worker_main(void *arg)
 	struct rp_live_app *first;
 	unsigned long client_gen;            /* what client was made from */
 	FCGX_Request req;
-	int rc, failures = 0;
+	int rc, fd, failures = 0;
 
-	if (FCGX_InitRequest(&req, w->listen_fd, 0) != 0) {
+	/*
+	 * No listener for libfcgi: the worker accepts, and hands libfcgi a
+	 * connection whose request start is already whole (fcgi_intake.h).
+	 * Should libfcgi still refuse that request, its own accept fails at
+	 * once on -1 instead of taking a connection unchecked.
+	 */
+	if (FCGX_InitRequest(&req, -1, 0) != 0) {
 		rp_log(RP_LOG_ERROR, "worker %ld: FCGX_InitRequest failed; "
 		    "out of memory?", w->id);
 		atomic_store(&w->srv->listener_failed, 1);
@@ -316,56 +450,30 @@ worker_main(void *arg)
 		atomic_store(&w->state, W_ACCEPTING);
 		if (atomic_load(&stop_requested))
 			break;
-		/* A connection the web server kept open needs no turn. */
-		if (req.ipcFd < 0) {
-			if (turn_take(w) != 0)
-				break;
-			/* Handed the turn as the stop came: pass it on, leave. */
-			if (stopping(w)) {
-				turn_pass(w->srv);
-				break;
-			}
-			turn_await_connection(w);
-			if (stopping(w))
-				break;
-		}
-		rc = FCGX_Accept_r(&req);
-		if (rc < 0) {
-			if (atomic_load(&stop_requested))
-				break;
-			/*
-			 * EINTR without a stop (a stray signal) and the
-			 * transient errors libfcgi passes up are retried; a
-			 * listener that keeps failing is fatal.
-			 */
-			if (-rc == EINTR)
-				continue;
-			rp_log(RP_LOG_ERROR, "worker %ld: accepting on the "
-			    "FastCGI socket failed: %s", w->id,
-			    rc > -4096 ? strerror(-rc) : "libfcgi error");
-			if (++failures >= 10 || -rc == EBADF ||
-			    -rc == ENOTSOCK || -rc == EINVAL) {
-				atomic_store(&w->srv->listener_failed, 1);
-				break;
-			}
-			usleep(10000);
+		/* A connection whose request arrived while it waited. */
+		if ((fd = rp_room_take(w->srv->room)) >= 0) {
+			serve(w, &req, fd, &client_gen, &client);
 			continue;
 		}
-		failures = 0;
-		atomic_store(&w->state, W_BUSY);
-		{
-			struct rp_io io = { fcgi_write, req.out, fcgi_flush };
-
-			/* This request's configuration, whatever a reload does. */
-			struct rp_live_app *la = rp_live_acquire(w->live);
-
-			rp_metrics_busy(+1);
-			client_follow(w, la, &client_gen, &client);
-			rp_request_handle(la->app, client, req.envp, &io);
-			rp_live_release(la);
-			rp_metrics_busy(-1);
+		if (turn_take(w) != 0)
+			break;
+		/* Handed the turn as the stop came: pass it on, leave. */
+		if (stopping(w)) {
+			turn_pass(w->srv);
+			break;
 		}
-		FCGX_Finish_r(&req);
+		rc = turn_await_connection(w);
+		if (stopping(w))
+			break;
+		if (rc == 1)
+			continue;
+		fd = accept_connection(w, &failures);
+		if (fd == -2) {
+			atomic_store(&w->srv->listener_failed, 1);
+			break;
+		}
+		if (fd >= 0 && first_look(w, fd))
+			serve(w, &req, fd, &client_gen, &client);
 	}
 	FCGX_Free(&req, 1);
 out:
@@ -395,27 +503,28 @@ kick_acceptors(struct worker *ws, long n)
 
 /* Waits until every worker is done or deadline (monotonic ms) passes. */
 static long
-wait_workers(struct rp_server *srv, struct worker *ws, long n, long deadline)
+wait_workers(struct rp_server *srv, struct worker *ws, long n,
+    long long deadline)
 {
 	long left;
 
 	for (;;) {
 		struct timespec ts;
-		long wait_until;
+		long long wait_until;
 
 		pthread_mutex_lock(&srv->lock);
 		left = srv->running;
 		pthread_mutex_unlock(&srv->lock);
-		if (left == 0 || now_ms() >= deadline)
+		if (left == 0 || rp_monotonic_ms() >= deadline)
 			break;
 		turn_wake_all(srv);
 		kick_acceptors(ws, n);
-		wait_until = now_ms() + KICK_MS;
+		wait_until = rp_monotonic_ms() + KICK_MS;
 		if (wait_until > deadline)
 			wait_until = deadline;
 		/* The condvar uses CLOCK_REALTIME: convert the short wait. */
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += (wait_until - now_ms()) * 1000000L;
+		ts.tv_nsec += (wait_until - rp_monotonic_ms()) * 1000000L;
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
 		ts.tv_nsec %= 1000000000L;
 		pthread_mutex_lock(&srv->lock);
@@ -424,6 +533,32 @@ wait_workers(struct rp_server *srv, struct worker *ws, long n, long deadline)
 		pthread_mutex_unlock(&srv->lock);
 	}
 	return left;
+}
+
+/*
+ * How many connections may wait for their request: as many as the
+ * open-files limit leaves beside the workers' own descriptors (their
+ * connections, the API's, the log), so that waiting ones never starve
+ * accept().  The soft limit is raised to the hard one first, as web
+ * servers do.
+ */
+static size_t
+room_size(long threads)
+{
+	struct rlimit rl;
+	long n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 256;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	n = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 65536 ? 65536 :
+	    (long)rl.rlim_cur;
+	n = n / 2 - 3 * threads - 64;
+	return n < 64 ? 64 : n > 16384 ? 16384 : (size_t)n;
 }
 
 int
@@ -456,6 +591,11 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	    install(KICK_SIGNAL, on_kick) != 0) {
 		rp_log_console(RP_LOG_ERROR, "cannot install signal handlers: %s",
 		    strerror(errno));
+		goto out;
+	}
+	if (rp_room_new(room_size(threads), &srv.room) != RP_OK) {
+		rp_log_console(RP_LOG_ERROR, "cannot start the FastCGI waiting "
+		    "room: %s", strerror(errno));
 		goto out;
 	}
 	if ((ws = calloc((size_t)threads, sizeof(*ws))) == NULL) {
@@ -548,7 +688,7 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		atomic_store(&stop_requested, 1);
 		FCGX_ShutdownPending();
 	}
-	left = wait_workers(&srv, ws, threads, now_ms() + grace_ms);
+	left = wait_workers(&srv, ws, threads, rp_monotonic_ms() + grace_ms);
 	if (left > 0) {
 		/* Their threads still use app and the listener: leave them. */
 		rp_log(RP_LOG_WARN, "%ld request(s) still running after the "
@@ -576,6 +716,7 @@ out:
 	for (i = 0; i < ncv; i++)
 		pthread_cond_destroy(&ws[i].turn_cv);
 	free(ws);
+	rp_room_free(srv.room);
 	pthread_mutex_destroy(&srv.turn_mu);
 	return status;
 }

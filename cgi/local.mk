@@ -14,6 +14,7 @@ rp_fcgi_sources = \
 	cgi/fcgi_app.c cgi/fcgi_app.h \
 	cgi/fcgi_listen.c cgi/fcgi_listen.h \
 	cgi/fcgi_server.c cgi/fcgi_server.h \
+	cgi/fcgi_intake.c cgi/fcgi_intake.h \
 	cgi/fcgi_request.c cgi/fcgi_request.h \
 	cgi/fcgi_response.c cgi/fcgi_response.h \
 	cgi/fcgi_routes.c cgi/fcgi_routes.h \

@@ -17,6 +17,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "netaddr.h"
 
 #ifndef RP_SYSCONFDIR
 #define RP_SYSCONFDIR "/etc/richprofile"
@@ -38,6 +39,8 @@ enum ktype {
 	K_LINK,      /* /path or http(s) URL */
 	K_PATH,      /* /path (never //host) */
 	K_HOSTS,     /* host or host:port list */
+	K_NETS,      /* address or address/bits list */
+	K_PREFIX,    /* /path/ the web server maps to the program */
 	K_LANG,      /* fr | en */
 	K_LOGLEVEL,  /* error | warn | info | debug */
 	K_COOKIE,    /* cookie name (RFC 6265 token) */
@@ -48,7 +51,7 @@ enum ktype {
 };
 
 /* True for types whose value may go on over indented lines. */
-#define K_IS_LIST(t) ((t) == K_HOSTS || (t) == K_INFOS)
+#define K_IS_LIST(t) ((t) == K_HOSTS || (t) == K_NETS || (t) == K_INFOS)
 
 /* One key of the file.  Views are struct rp_view, all else struct rp_cfg. */
 struct key {
@@ -85,6 +88,11 @@ static const struct key keys[] = {
 	{ "server", "templates", K_DIR, C(server.templates), 0, 0, NULL, RP_DATADIR "/templates" },
 	{ "server", "log_file", K_OPTPATH, C(server.log_file), 0, 0, NULL, "" },
 	{ "server", "log_level", K_LOGLEVEL, C(server.log_level), 0, 0, NULL, "info" },
+	{ "server", "prefix", K_PREFIX, C(server.prefix), 0, 0, NULL, "/richprofile/" },
+	{ "server", "ops_allow", K_NETS, C(server.ops_allow), 0, 0, NULL, "127.0.0.1, ::1" },
+	/* nginx sends a request's records at once: seconds are generous. */
+	{ "server", "request_timeout_ms", K_LONG, C(server.request_timeout_ms), 100, 600000, "ms", "5000" },
+	{ "server", "max_params_bytes", K_LONG, C(server.max_params_bytes), 4096, 131072, "bytes", "65536" },
 	{ "cache", "ttl_s", K_LONG, C(cache.ttl_s), 0, 86400, "s", "60" },
 	{ "cache", "max_entries", K_LONG, C(cache.max_entries), 1, 10000000, "entries", "10000" },
 	{ "cache", "stale_s", K_LONG, C(cache.stale_s), 0, 86400, "s", "300" },
@@ -433,10 +441,24 @@ free_list(char **l)
 	free(l);
 }
 
-/* Appends the hosts of v to *list (NULL-terminated), lower-cased. */
+/* What one kind of list holds: its entries' check, and the message. */
+struct listtype {
+	int (*valid)(const char *s, size_t n);
+	int lower;                /* kept lower-cased */
+	const char *what;         /* "is not ..." */
+	const char *expect;
+};
+
+static const struct listtype hosts_list = { valid_host, 1, "a host name",
+    "a comma-separated list of `host` (any port) or `host:port` entries" };
+static const struct listtype nets_list = { rp_net_valid, 1, "an IP address "
+    "or network", "a comma-separated list of IPv4 or IPv6 addresses "
+    "(127.0.0.1, ::1) or networks (10.0.0.0/8, fd00::/8)" };
+
+/* Appends the entries of v to *list (NULL-terminated), checked by lt. */
 static int
-add_hosts(struct ctx *x, const char *section, const struct key *k,
-    const char *v, char ***list)
+add_list(struct ctx *x, const char *section, const struct key *k,
+    const char *v, char ***list, const struct listtype *lt)
 {
 	size_t have = 0, i;
 	char **l = *list;
@@ -456,10 +478,9 @@ add_hosts(struct ctx *x, const char *section, const struct key *k,
 		n = (size_t)(e - p);
 		while (n > 0 && isspace((unsigned char)p[n - 1]))
 			n--;
-		if (!valid_host(p, n)) {
-			fail(x, x->line, section, k->name, "`%.*s` is not a host "
-			    "name; expected a comma-separated list of `host` "
-			    "(any port) or `host:port` entries", (int)n, p);
+		if (!lt->valid(p, n)) {
+			fail(x, x->line, section, k->name, "`%.*s` is not %s; "
+			    "expected %s", (int)n, p, lt->what, lt->expect);
 			return -1;
 		}
 		if ((h = strndup(p, n)) == NULL ||
@@ -469,7 +490,7 @@ add_hosts(struct ctx *x, const char *section, const struct key *k,
 			fail(x, x->line, section, k->name, "out of memory");
 			return -1;
 		}
-		for (i = 0; h[i] != '\0'; i++)
+		for (i = 0; lt->lower && h[i] != '\0'; i++)
 			h[i] = (char)tolower((unsigned char)h[i]);
 		l = nl;
 		l[have++] = h;
@@ -513,6 +534,37 @@ check_path(const struct ctx *x, const char *v)
 	if (v[0] != '/' || v[1] == '/' || strchr(v, '\\') != NULL)
 		return "not a local path";
 	return NULL;
+}
+
+/*
+ * A prefix is compared byte for byte with the decoded, normalised path
+ * the web server reports: no "//", no "." or ".." segment, no '%'.
+ */
+static const char *
+check_prefix(const struct ctx *x, const char *v)
+{
+	const char *p;
+
+	if (v[0] != '/' || strstr(v, "//") != NULL ||
+	    strchr(v, '\\') != NULL || strpbrk(v, "%?#;") != NULL)
+		return "not a plain path";
+	for (p = v; (p = strchr(p, '/')) != NULL; p++)
+		if ((p[1] == '.' && (p[2] == '/' || p[2] == '\0')) ||
+		    (p[1] == '.' && p[2] == '.' && (p[3] == '/' || p[3] == '\0')))
+			return "a `.` or `..` segment";
+	return NULL;
+}
+
+/* Kept with its final '/', so prefix + route is the path. */
+static char *
+make_prefix(const struct ctx *x, const char *v)
+{
+	size_t len = strlen(v);
+	char *out = malloc(len + 2);
+
+	if (out != NULL)
+		snprintf(out, len + 2, "%s%s", v, v[len - 1] == '/' ? "" : "/");
+	return out;
 }
 
 static const char *
@@ -602,6 +654,8 @@ static const struct strtype {
 	    "or an http(s) URL" },
 	[K_PATH] = { check_path, NULL, 0, "a path on the site starting with a "
 	    "single '/', such as /account" },
+	[K_PREFIX] = { check_prefix, make_prefix, 0, "the path the web server "
+	    "maps to the program, such as /richprofile/" },
 	[K_LANG] = { check_lang, make_lang, 0, "fr or en" },
 	[K_COOKIE] = { check_cookie, NULL, 0, "letters, digits and "
 	    "!#$%&'*+-.^_`|~ only" },
@@ -698,11 +752,13 @@ set_value(struct ctx *x, const char *section, const struct key *k,
 		return 0;
 	}
 	case K_HOSTS:
+	case K_NETS:
 		if (!append) {
 			free_list(*(char ***)field);
 			*(char ***)field = NULL;
 		}
-		return add_hosts(x, section, k, v, field);
+		return add_list(x, section, k, v, field,
+		    k->type == K_HOSTS ? &hosts_list : &nets_list);
 	default:
 		break;
 	}
@@ -959,6 +1015,7 @@ rp_cfg_free(struct rp_cfg *cfg)
 			case K_DENYALLOW:
 				break;
 			case K_HOSTS:
+			case K_NETS:
 				free_list(*(char ***)field);
 				break;
 			default:
@@ -1046,7 +1103,8 @@ write_value(FILE *f, const struct key *k, const char *base)
 		    sizeof(buf)) >= 0)
 			write_list(f, buf);
 		break;
-	case K_HOSTS: {
+	case K_HOSTS:
+	case K_NETS: {
 		char *const *l = *(char **const *)field;
 		size_t i;
 

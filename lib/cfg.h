@@ -49,6 +49,10 @@ struct rp_cfg {
 		char *templates;        /* directory of the templates */
 		char *log_file;         /* NULL: stderr */
 		enum rp_loglevel log_level;
+		char *prefix;           /* "/richprofile/": path of the routes, ends in '/' */
+		char **ops_allow;       /* who may ask status and ready; NULL-terminated */
+		long request_timeout_ms; /* for a request's records to arrive */
+		long max_params_bytes;  /* cap on a request's parameter records */
 	} server;
 	struct {
 		long ttl_s;             /* 0: no cache */

@@ -36,6 +36,7 @@ static const struct {
 	[RP_MSG_BAD_REQUEST] = { "bad_request", {
 		"Requête incorrecte : ce profil ne peut pas être affiché.",
 		"Bad request: this profile cannot be shown." } },
+	[RP_MSG_FORBIDDEN] = { "forbidden", { "Accès refusé.", "Forbidden." } },
 	[RP_MSG_NOT_FOUND] = { "not_found", { "Page introuvable.", "Not found." } },
 	[RP_MSG_BAD_METHOD] = { "bad_method", {
 		"Méthode non autorisée.", "Method not allowed." } },
@@ -85,6 +86,8 @@ rp_msg_for_http(int status)
 	switch (status) {
 	case 400:
 		return RP_MSG_BAD_REQUEST;
+	case 403:
+		return RP_MSG_FORBIDDEN;
 	case 404:
 		return RP_MSG_NOT_FOUND;
 	case 405:

@@ -23,6 +23,7 @@ enum rp_msg {
 	RP_MSG_SIGNIN_LINK,       /* "signin_link" */
 	RP_MSG_UNAVAILABLE,       /* "unavailable": short apology */
 	RP_MSG_BAD_REQUEST,       /* "bad_request": 400 */
+	RP_MSG_FORBIDDEN,         /* "forbidden": 403 */
 	RP_MSG_NOT_FOUND,         /* "not_found": 404 */
 	RP_MSG_BAD_METHOD,        /* "bad_method": 405 */
 	RP_MSG_ERROR,             /* "error": any other error */
@@ -43,7 +44,7 @@ const char *rp_msg_key(enum rp_msg msg);
 /* Finds a message by key (n bytes, exact).  0 and *out, or -1. */
 int rp_msg_lookup(const char *key, size_t n, enum rp_msg *out);
 
-/* The message for an HTTP error status: 400, 404, 405, else RP_MSG_ERROR. */
+/* The message for an HTTP error status: 400, 403, 404, 405, else RP_MSG_ERROR. */
 enum rp_msg rp_msg_for_http(int status);
 
 /* "fr" or "en"; static storage. */

@@ -15,13 +15,17 @@
  */
 enum m_outcome {
 	M_OK, M_PARTIAL, M_CONSENT, M_SIGNIN, M_UNAVAILABLE,
-	M_BAD_REQUEST, M_NOT_FOUND, M_METHOD, M_ERROR,
+	M_BAD_REQUEST, M_FORBIDDEN, M_NOT_FOUND, M_METHOD, M_ERROR,
 	M__OUTCOMES
 };
 
 static const char *const outcome_names[M__OUTCOMES] = {
 	"ok", "partial", "consent", "signin", "unavailable",
-	"bad_request", "not_found", "method_not_allowed", "error",
+	"bad_request", "forbidden", "not_found", "method_not_allowed", "error",
+};
+
+static const char *const dropped_names[RP_DROP__COUNT] = {
+	"timeout", "too_large", "malformed", "overflow",
 };
 
 /*
@@ -54,6 +58,8 @@ static struct {
 	atomic_long busy;
 	atomic_ulong generation;
 	atomic_ullong reload_failures;
+	atomic_ullong dropped[RP_DROP__COUNT];
+	atomic_long waiting;
 	long long start_real_s;                /* written by init only */
 } m;
 
@@ -98,6 +104,7 @@ outcome_index(const char *status, int http_status)
 	switch (http_status) {
 	case 200: case 204: return M_OK;
 	case 400: return M_BAD_REQUEST;
+	case 403: return M_FORBIDDEN;
 	case 404: return M_NOT_FOUND;
 	case 405: return M_METHOD;
 	case 503: return M_UNAVAILABLE;
@@ -162,6 +169,20 @@ long
 rp_metrics_workers_now(void)
 {
 	return atomic_load_explicit(&m.workers, memory_order_relaxed);
+}
+
+void
+rp_metrics_dropped(enum rp_drop why)
+{
+	if ((unsigned)why < RP_DROP__COUNT)
+		atomic_fetch_add_explicit(&m.dropped[why], 1,
+		    memory_order_relaxed);
+}
+
+void
+rp_metrics_waiting(int delta)
+{
+	atomic_fetch_add_explicit(&m.waiting, delta, memory_order_relaxed);
 }
 
 void
@@ -320,8 +341,21 @@ rp_metrics_format(struct rp_buf *b, const struct rp_metrics_ext *ext)
 	format_ext(b, ext);
 	family(b, "workers", "gauge", "Worker threads.");
 	rp_buf_appendf(b, "richprofile_workers %ld\n", rp_metrics_workers_now());
-	family(b, "workers_busy", "gauge", "Worker threads serving a request now.");
+	family(b, "workers_busy", "gauge", "Worker threads serving a request "
+	    "now, or waiting for the records of one.");
 	rp_buf_appendf(b, "richprofile_workers_busy %ld\n", rp_metrics_busy_now());
+	family(b, "fcgi_connections_waiting", "gauge", "FastCGI connections "
+	    "accepted whose request has not arrived whole yet.");
+	rp_buf_appendf(b, "richprofile_fcgi_connections_waiting %ld\n",
+	    atomic_load_explicit(&m.waiting, memory_order_relaxed));
+	family(b, "fcgi_connections_dropped_total", "counter",
+	    "FastCGI connections closed unserved: records late "
+	    "([server] request_timeout_ms), parameters too large "
+	    "([server] max_params_bytes), not FastCGI, or too many waiting.");
+	for (int i = 0; i < RP_DROP__COUNT; i++)
+		rp_buf_appendf(b, "richprofile_fcgi_connections_dropped_total"
+		    "{reason=\"%s\"} %llu\n", dropped_names[i],
+		    get(&m.dropped[i]));
 	family(b, "config_generation", "gauge",
 	    "Configurations put in service: 1 at start, +1 per reload.");
 	rp_buf_appendf(b, "richprofile_config_generation %lu\n",

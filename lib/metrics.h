@@ -33,7 +33,7 @@ void rp_metrics_init(const char *const *routes, size_t n);
  * counts as "other"); status: the outcome ("ok", "partial", "consent",
  * "signin", "unavailable") or NULL for routes without one, in which case
  * the HTTP status names the outcome ("ok", "bad_request", "not_found",
- * "method_not_allowed", "unavailable", "error").
+ * "method_not_allowed", "unavailable", "error", "forbidden").
  */
 void rp_metrics_request(const char *route, const char *status,
     int http_status);
@@ -53,6 +53,21 @@ void rp_metrics_workers(long total);
 void rp_metrics_busy(int delta);
 long rp_metrics_busy_now(void);
 long rp_metrics_workers_now(void);
+
+/* Why a FastCGI connection was closed before its request was served. */
+enum rp_drop {
+	RP_DROP_TIMEOUT,     /* its records did not arrive in time */
+	RP_DROP_TOO_LARGE,   /* its parameters passed the cap */
+	RP_DROP_MALFORMED,   /* not a FastCGI request this program serves */
+	RP_DROP_OVERFLOW,    /* too many connections waiting already */
+	RP_DROP__COUNT
+};
+
+/* One connection closed unserved, for the reason given. */
+void rp_metrics_dropped(enum rp_drop why);
+
+/* One more (+1) or fewer (-1) connection waiting for its request. */
+void rp_metrics_waiting(int delta);
 
 /* A configuration went into service (start, reload), or a reload was refused. */
 void rp_metrics_config_loaded(void);

@@ -86,6 +86,12 @@ START_TEST(minimal_file_gets_documented_defaults)
 	ck_assert_str_eq(cfg->server.templates, RP_DATADIR "/templates");
 	ck_assert_ptr_null(cfg->server.log_file);
 	ck_assert_int_eq(cfg->server.log_level, RP_LOG_INFO);
+	ck_assert_str_eq(cfg->server.prefix, "/richprofile/");
+	ck_assert_str_eq(cfg->server.ops_allow[0], "127.0.0.1");
+	ck_assert_str_eq(cfg->server.ops_allow[1], "::1");
+	ck_assert_ptr_null(cfg->server.ops_allow[2]);
+	ck_assert_int_eq(cfg->server.request_timeout_ms, 5000);
+	ck_assert_int_eq(cfg->server.max_params_bytes, 65536);
 	ck_assert_int_eq(cfg->cache.ttl_s, 60);
 	ck_assert_int_eq(cfg->cache.max_entries, 10000);
 	ck_assert_int_eq(cfg->cache.stale_s, 300);
@@ -293,6 +299,24 @@ static const struct bad bads[] = {
 	{ MINIMAL "privacy_hosts = privacy.orange.fr, bad host!\n", 5,
 	  "[site] privacy_hosts: `bad host!` is not a host name" },
 	{ MINIMAL "privacy_hosts = a.example:99999\n", 5, "`a.example:99999` is not a host" },
+	{ MINIMAL "[server]\nops_allow = 127.0.0.1, localhost\n", 6,
+	  "[server] ops_allow: `localhost` is not an IP address or network; "
+	  "expected a comma-separated list of IPv4 or IPv6 addresses" },
+	{ MINIMAL "[server]\nops_allow = 10.0.0.0/33\n", 6,
+	  "`10.0.0.0/33` is not an IP address or network" },
+	{ MINIMAL "[server]\nops_allow = fd00::/129\n", 6,
+	  "`fd00::/129` is not an IP address or network" },
+	{ MINIMAL "[server]\nprefix = richprofile/\n", 6,
+	  "[server] prefix: `richprofile/`: not a plain path; expected the "
+	  "path the web server maps to the program" },
+	{ MINIMAL "[server]\nprefix = /a/../richprofile/\n", 6,
+	  "[server] prefix: `/a/../richprofile/`: a `.` or `..` segment" },
+	{ MINIMAL "[server]\nprefix = /rich%70rofile/\n", 6, "not a plain path" },
+	{ MINIMAL "[server]\nrequest_timeout_ms = 10\n", 6,
+	  "[server] request_timeout_ms: `10` is not a number in range; "
+	  "expected an integer from 100 to 600000 (ms)" },
+	{ MINIMAL "[server]\nmax_params_bytes = 99999999\n", 6,
+	  "expected an integer from 4096 to 131072 (bytes)" },
 	{ MINIMAL "[server]\nlog_level = loud\n", 6,
 	  "[server] log_level: unknown level `loud`; expected error, warn, info or debug" },
 	/* An inline comment needs a blank before ';': the name is "a;b". */
@@ -428,6 +452,8 @@ START_TEST(written_config_loads_back_the_same)
 	/* Long lists must come back too: every attribute but one. */
 	write_file(conf, MINIMAL "privacy_hosts = a.example, b.example:8443, "
 	    "c.example, d.example, e.example, f.example, g.example\n"
+	    "[server]\nprefix = /account/profile\n"
+	    "ops_allow = 10.1.0.0/16, FD00::/8, 192.0.2.7\n"
 	    "[view long]\ninfos = *\ntemplate = l.html\n");
 	ck_assert_msg(rp_cfg_load(conf, &a, err, sizeof(err)) == RP_OK, "%s", err);
 	a->views[0].infos &= ~RP_ATTR_BIT(RP_A_GENDER);
@@ -446,6 +472,12 @@ START_TEST(written_config_loads_back_the_same)
 	ck_assert_ptr_null(b->site.privacy_hosts[i]);
 	ck_assert_str_eq(a->server.templates, b->server.templates);
 	ck_assert_int_eq(a->server.log_level, b->server.log_level);
+	ck_assert_str_eq(a->server.prefix, "/account/profile/");
+	ck_assert_str_eq(a->server.ops_allow[1], "fd00::/8");
+	ck_assert_str_eq(a->server.prefix, b->server.prefix);
+	for (i = 0; a->server.ops_allow[i] != NULL; i++)
+		ck_assert_str_eq(a->server.ops_allow[i], b->server.ops_allow[i]);
+	ck_assert_ptr_null(b->server.ops_allow[i]);
 	ck_assert_int_eq(a->breaker.open_ms, b->breaker.open_ms);
 	ck_assert_uint_eq(a->nviews, b->nviews);
 	for (i = 0; i < a->nviews; i++) {

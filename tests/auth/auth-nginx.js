@@ -192,6 +192,7 @@ test('headers too large for the web server: nothing half-done, status unavailabl
   try {
     const r = await stack.fcgi.request({
       REQUEST_METHOD: 'GET', SCRIPT_NAME: '/richprofile/auth', HTTP_COOKIE: 'rp_token=tok-anything-1234567',
+      RICHPROFILE_AUTH_REQUEST: '1',
     });
     assert.equal(r.status, 204);
     assert.equal(r.headers['x-profile-status'], 'unavailable');

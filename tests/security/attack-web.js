@@ -383,23 +383,29 @@ test('absurd FastCGI parameters: answered, logged on one line each, the program 
   const fc = stack.fcgi.request;
   const base = { SCRIPT_NAME: '/richprofile/fragment', REQUEST_METHOD: 'GET', QUERY_STRING: 'view=card' };
   const okTok = answer(token('fcgi'), { body: granted({ Firstname: 'Fcgi' }) });
+  /*
+   * Every value far past the program's own bounds (query 4 KiB, cookie
+   * header 8 KiB, token 1 KiB), the request within [server]
+   * max_params_bytes (64 KiB): answered.  Past that cap, see below.
+   */
   const cases = [
     [{}, [404, 405]],
     [{ SCRIPT_NAME: '/richprofile/fragment' }, [405]],
     [{ ...base, REQUEST_METHOD: '' }, [405]],
     [{ ...base, REQUEST_METHOD: 'GET\r\nX-Evil: 1\nforged log line' }, [405]],
-    [{ ...base, REQUEST_METHOD: 'G'.repeat(70000) }, [405]],
-    [{ ...base, QUERY_STRING: `view=card&${'x'.repeat(1 << 20)}` }, [400]],
+    [{ ...base, REQUEST_METHOD: 'G'.repeat(50000) }, [405]],
+    [{ ...base, QUERY_STRING: `view=card&${'x'.repeat(50000)}` }, [400]],
     [{ ...base, QUERY_STRING: '&&&;;;==view=&view=card' }, [200, 400]],
     [{ ...base, QUERY_STRING: 'view=%' }, [400]],
-    [{ ...base, SCRIPT_NAME: `/richprofile/${'a'.repeat(100000)}` }, [404]],
-    [{ ...base, SCRIPT_NAME: '', PATH_INFO: '', DOCUMENT_URI: '', REQUEST_URI: '?' }, [200]],
-    [{ ...base, HTTP_COOKIE: `rp_token=${'A'.repeat(1 << 20)}` }, [200]],
-    [{ ...base, HTTP_COOKIE: Array.from({ length: 20000 }, (_, i) => `c${i}=${i}`).join('; ') + `; rp_token=${okTok}` }, [200]],
+    [{ ...base, SCRIPT_NAME: `/richprofile/${'a'.repeat(50000)}` }, [404]],
+    /* No path at all names no route. */
+    [{ ...base, SCRIPT_NAME: '', PATH_INFO: '', DOCUMENT_URI: '', REQUEST_URI: '?' }, [404]],
+    [{ ...base, HTTP_COOKIE: `rp_token=${'A'.repeat(50000)}` }, [200]],
+    [{ ...base, HTTP_COOKIE: Array.from({ length: 4000 }, (_, i) => `c${i}=${i}`).join('; ') + `; rp_token=${okTok}` }, [200]],
     [{ ...base, HTTP_COOKIE: ';;;; = ; =; rp_token; rp_token==; "rp_token"=x' }, [200]],
     [{ ...base, HTTP_COOKIE: 'rp_token=a\r\nb' }, [200]],
     [{ ...base, HTTP_COOKIE: 'rp_token=\u00e9\u00ff' }, [200]],
-    [{ ...base, HTTP_ACCEPT_LANGUAGE: `${'en;q=0.'.repeat(20000)}` }, [200]],
+    [{ ...base, HTTP_ACCEPT_LANGUAGE: `${'en;q=0.'.repeat(7000)}` }, [200]],
     [{ ...base, HTTP_ACCEPT_LANGUAGE: '\u0000\u00ff;;q=-1,*;q=NaN', HTTP_COOKIE: `rp_token=${okTok}` }, [200]],
   ];
   for (const [params, want] of cases) {
@@ -411,8 +417,8 @@ test('absurd FastCGI parameters: answered, logged on one line each, the program 
     assert.ok(r.body.length < 64 * 1024, `${label}: a short answer`);
     assert.ok(!/<script|forged/i.test(r.body), `${label}: nothing echoed`);
   }
-  /* 20 000 cookies before ours: only the first part is read, so no token is found or it is ours. */
-  const many = await fc({ ...base, HTTP_COOKIE: `rp_token=${okTok}; ` + Array.from({ length: 20000 }, (_, i) => `c${i}=${i}`).join('; ') });
+  /* 4 000 cookies after ours: only the first part is read, and ours is in it. */
+  const many = await fc({ ...base, HTTP_COOKIE: `rp_token=${okTok}; ` + Array.from({ length: 4000 }, (_, i) => `c${i}=${i}`).join('; ') });
   assert.equal(many.headers['x-richprofile-status'], 'ok');
   assert.ok(htmlDecode(many.body).includes('Fcgi'));
   /* Log lines: none of them was split by what a request carried. */
@@ -421,6 +427,19 @@ test('absurd FastCGI parameters: answered, logged on one line each, the program 
     assert.ok(!/^(X-Evil|forged)/.test(l), `a log line starts with request text: ${l.slice(0, 80)}`);
     assert.ok(l.length <= 4096, 'log lines are bounded');
   }
+  /*
+   * Past max_params_bytes (the 1 MiB values the program once read in
+   * full): the connection is closed unanswered, and counted.
+   */
+  for (const params of [{ ...base, QUERY_STRING: `view=card&${'x'.repeat(1 << 20)}` },
+    { ...base, HTTP_COOKIE: `rp_token=${'A'.repeat(1 << 20)}` },
+    { ...base, HTTP_ACCEPT_LANGUAGE: `${'en;q=0.'.repeat(20000)}` }]) {
+    await assert.rejects(fc(params, { timeout: 10000 }), /ECONNRESET|EPIPE|closed before END_REQUEST/,
+      'a request past the cap is closed unanswered');
+  }
+  const metrics = await fc({ SCRIPT_NAME: '/richprofile/status', REQUEST_METHOD: 'GET', REMOTE_ADDR: '127.0.0.1' });
+  assert.match(metrics.body, /richprofile_fcgi_connections_dropped_total\{reason="too_large"\} 3\n/);
+  assert.match(stack.fcgiLog(), /parameters passed \[server\] max_params_bytes; raise it if/);
   /* Still serving, through the web server too. */
   const p = await fc({ SCRIPT_NAME: '/richprofile/ping', REQUEST_METHOD: 'GET' });
   assert.equal(p.body, 'ok\n');
