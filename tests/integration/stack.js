@@ -32,6 +32,9 @@
  *              configuration, written into nginx's server { } block or at
  *              the end of Apache's, and Apache modules to load by name
  *              (['authnz_fcgi']); dir and socket are the stack's.
+ *   snippet    (text, kind) => text: edits the shipped snippet (kind
+ *              'nginx' or 'apache') before the server includes it, to
+ *              prove a suite fails on a broken one; default: as shipped.
  *   wrapper    a command line to run richprofile-fcgi under, e.g.
  *              ['valgrind', '--error-exitcode=9']; default from the
  *              environment variable RP_TEST_FCGI_WRAPPER (space-separated).
@@ -334,8 +337,15 @@ async function startFcgi(dir, conf, opts) {
   return { pid: child.pid, socket, log, conf: confFile, proc: child };
 }
 
+/* The shipped snippet of kind, with the stack's socket, as opts.snippet edits it. */
+function snippetText(kind, socket, edit) {
+  const file = kind === 'nginx' ? paths.nginxSnippet : paths.apacheSnippet;
+  const text = fs.readFileSync(file, 'utf8').split(SNIPPET_SOCKET).join(socket);
+  return edit ? edit(text, kind) : text;
+}
+
 function nginxConf(dir, port, socket, extra) {
-  const snippet = fs.readFileSync(paths.nginxSnippet, 'utf8').split(SNIPPET_SOCKET).join(socket);
+  const snippet = snippetText('nginx', socket, extra.snippet);
   fs.writeFileSync(path.join(dir, 'richprofile-nginx.conf'), snippet);
   fs.copyFileSync('/etc/nginx/fastcgi_params', path.join(dir, 'fastcgi_params'));
   const tmp = path.join(dir, 'nginx-tmp');
@@ -366,7 +376,7 @@ ${extra.conf || ''}
 }
 
 function apacheConf(dir, port, socket, extra) {
-  const snippet = fs.readFileSync(paths.apacheSnippet, 'utf8').split(SNIPPET_SOCKET).join(socket);
+  const snippet = snippetText('apache', socket, extra.snippet);
   fs.writeFileSync(path.join(dir, 'richprofile-apache.conf'), snippet);
   const m = paths.apacheModules;
   const asRoot = process.getuid && process.getuid() === 0;
@@ -468,7 +478,8 @@ async function startStack(opts = {}) {
     if (server) {
       writeSite(dir, opts.site);
       stack.server = await startServer(server, dir, webPort, stack.fcgi.socket,
-        opts.serverExtra ? opts.serverExtra(dir, stack.fcgi.socket) : {});
+        Object.assign({ snippet: opts.snippet },
+          opts.serverExtra ? opts.serverExtra(dir, stack.fcgi.socket) : {}));
       children.push(['server', stack.server.proc]);
       stack.base = `http://127.0.0.1:${webPort}`;
     }
@@ -606,6 +617,7 @@ function htmlDecode(s) {
 
 module.exports = {
   startStack, startSim, freePort, sleep, fcgiRequest, parseCgi, httpRequest, stopChild, missing, paths, readUsers,
+  SNIPPET_SOCKET,
   fragmentStatus, htmlDecode, iniText, baseConf, API_PATH,
   which, waitConnect, spawnTracked, readIf, fcgiRecord,
 };
