@@ -167,6 +167,7 @@ add_profile(struct auth *a, const struct rp_view *view,
     const struct rp_profile *p, enum rp_status st)
 {
 	const struct rp_cfg *cfg = a->req->app->cfg;
+	struct rp_buf link;        /* the consent link before encoding; freed here */
 	rp_attrset withheld;
 	const char *why = NULL;
 	char names[1024];
@@ -199,19 +200,29 @@ add_profile(struct auth *a, const struct rp_view *view,
 	if (st == RP_ST_OK || p->privacy_url == NULL)
 		return RP_OK;
 	/* The link is checked (http(s), privacy_hosts) and percent-encoded. */
-	rp_buf_reset(&a->val);
-	rc = rp_consent_link(&a->val, p->privacy_url, cfg->site.privacy_hosts,
+	rp_buf_init(&link, AUTH_HEADERS_MAX);
+	rc = rp_consent_link(&link, p->privacy_url, cfg->site.privacy_hosts,
 	    cfg->site.url, return_path(a->req), &why);
 	if (rc == RP_EINVAL) {
 		rp_log(RP_LOG_WARN, "consent URL header left out: the privacy "
 		    "URL from the API was rejected (%s); if that host is "
 		    "Orange's privacy service, add it to [site] privacy_hosts",
 		    why);
-		return RP_OK;
+		rc = RP_OK;
+		goto out;
 	}
 	if (rc != RP_OK)
-		return rc;
-	return add(a, "Consent-URL", NULL);
+		goto out;
+	/*
+	 * Encoded like every other value: its query holds commas
+	 * (attributes=A,B) that a backend would split as a list.
+	 */
+	rp_buf_reset(&a->val);
+	put_value(&a->val, rp_buf_str(&link));
+	rc = add(a, "Consent-URL", NULL);
+out:
+	rp_buf_free(&link);
+	return rc;
 }
 
 void

@@ -43,7 +43,9 @@ const {
     assert.equal(one(r.echo, 'X-Profile-PictureTagSmallURL'), undefined);
     assert.equal(one(r.echo, 'X-Profile-Withheld'),
       'PictureTagTinyURL, PictureTagSmallURL, PictureTagMediumURL, PictureTagLargeURL');
-    const link = new URL(one(r.echo, 'X-Profile-Consent-URL'));
+    const raw = one(r.echo, 'X-Profile-Consent-URL');
+    assert.ok(raw.startsWith("UTF-8''") && !raw.includes(','), raw);
+    const link = new URL(decodeValue(raw));
     assert.equal(link.searchParams.get('urlRetour'), `${stack.confObject.site.url}/app/x`);
   });
 
