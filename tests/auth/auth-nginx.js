@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const { httpRequest, startStack, missing } = require('../integration/stack');
 const {
   decodeValue, decodeList, catalogueHeaderNames, authSuite, snippets, HOSTILE, HOSTILE_ALLOW, one, profileHeaders,
-  startHostileApi,
+  startHostileApi, GROWING_ALLOW, checkGrowing,
 } = require('./authlib');
 
 /* deny without token */
@@ -183,6 +183,17 @@ const {
     assert.equal(r.status, 200, r.body);
     assert.equal(one(r.echo, 'X-Profile-Status'), 'unavailable');
     assert.equal(one(r.echo, 'X-Profile-Firstname'), undefined);
+  });
+}
+
+/* allow without token, an API whose values grow past what one answer may carry */
+{
+  const s = authSuite('nginx', 'growing values', GROWING_ALLOW);
+
+  s.test('at every size the page answers 200: every value intact, or unavailable', async ({ env, stack }) => {
+    const seen = await checkGrowing(env);
+    assert.ok(seen.ok > 0 && seen.unavailable > 0, JSON.stringify(seen));
+    assert.match(stack.fcgiLog(), /auth headers of view hostile not sent: .*\[auth\] view/);
   });
 }
 
