@@ -28,12 +28,31 @@
 #define HEADER_PREFIX "X-Profile-"
 
 /*
- * Every header of one answer.  A view of every attribute with long,
- * non-ASCII values (each byte of which may become %XX) passes the
- * program's usual bound; the shipped web-server snippets read answers
- * of up to this size (fastcgi_buffer_size 32k).
+ * The whole header block of one answer: Status line, fixed headers,
+ * Content-Type and every X-Profile-* / Variable-X-Profile-* line.  A
+ * view of every attribute with long, non-ASCII values (each byte may
+ * become %XX) passes this easily; then only X-Profile-Status:
+ * unavailable is sent, since a larger block would cost the page a 500.
+ * nginx must hold the block in one fastcgi_buffer_size (32k in the
+ * shipped snippet) among the FastCGI record headers and padding (up to
+ * 15 bytes per record; libfcgi writes records of 8 KiB, other builds
+ * may write smaller ones).  And the block travels on to the site's
+ * backend as request headers, next to the browser's own (Cookie,
+ * User-Agent...): a backend behind a default nginx reads 32 KiB of
+ * request headers in all (large_client_header_buffers 4 8k).  24 KiB
+ * leaves 8 KiB for both.
  */
-#define AUTH_HEADERS_MAX (32 * 1024)
+#define AUTH_HEAD_MAX (24 * 1024)
+
+/*
+ * One "Name: value" line.  Apache's mod_authnz_fcgi reads each header
+ * line of the authorizer into MAX_STRING_LEN (8192) bytes, "Name: value"
+ * at most 8189 bytes after CR LF and its NUL, and answers 500 (with the
+ * start of the line in the page) to a longer one; the backend's own
+ * server usually reads a request header line into 8 KiB too (nginx
+ * large_client_header_buffers, Apache LimitRequestFieldSize 8190).
+ */
+#define AUTH_LINE_MAX 8000
 
 /* Longest header name: prefixes + the longest attribute and part names. */
 #define NAME_MAX_LEN 128
@@ -44,6 +63,7 @@ struct auth {
 	const char *prefix;        /* "" or "Variable-" */
 	struct rp_buf val;         /* scratch: one header value */
 	char name[NAME_MAX_LEN];
+	size_t long_line;          /* length of a line refused; 0: none */
 };
 
 /*
@@ -81,18 +101,30 @@ put_value(struct rp_buf *b, const char *s)
 	return rp_esc_url_component(b, s, strlen(s));
 }
 
-/* Adds prefix + HEADER_PREFIX + name [+ "-" + part]: a.val. */
+/*
+ * Adds prefix + HEADER_PREFIX + name [+ "-" + part]: a.val, unless the
+ * line would pass AUTH_LINE_MAX: then RP_ELIMIT, with a.name and
+ * a.long_line saying which line and how long.
+ */
 static int
 add(struct auth *a, const char *name, const char *part)
 {
+	size_t line;
 	int n;
 
-	if (a->val.failed)
+	if (a->val.failed != RP_OK && a->val.failed != RP_ELIMIT)
 		return a->val.failed;
 	n = snprintf(a->name, sizeof(a->name), "%s" HEADER_PREFIX "%s%s%s",
 	    a->prefix, name, part != NULL ? "-" : "", part != NULL ? part : "");
 	if (n < 0 || (size_t)n >= sizeof(a->name))
 		return RP_ELIMIT;
+	/* A value that did not even fit the scratch buffer is longer still. */
+	line = (size_t)n + 2 + (a->val.failed == RP_ELIMIT ? a->val.max :
+	    a->val.len);
+	if (line > AUTH_LINE_MAX) {
+		a->long_line = line;
+		return RP_ELIMIT;
+	}
 	return rp_resp_header(&a->req->resp, a->name, rp_buf_str(&a->val));
 }
 
@@ -167,6 +199,7 @@ add_profile(struct auth *a, const struct rp_view *view,
     const struct rp_profile *p, enum rp_status st)
 {
 	const struct rp_cfg *cfg = a->req->app->cfg;
+	struct rp_buf link;        /* the consent link before encoding; freed here */
 	rp_attrset withheld;
 	const char *why = NULL;
 	char names[1024];
@@ -199,19 +232,29 @@ add_profile(struct auth *a, const struct rp_view *view,
 	if (st == RP_ST_OK || p->privacy_url == NULL)
 		return RP_OK;
 	/* The link is checked (http(s), privacy_hosts) and percent-encoded. */
-	rp_buf_reset(&a->val);
-	rc = rp_consent_link(&a->val, p->privacy_url, cfg->site.privacy_hosts,
+	rp_buf_init(&link, AUTH_HEAD_MAX);
+	rc = rp_consent_link(&link, p->privacy_url, cfg->site.privacy_hosts,
 	    cfg->site.url, return_path(a->req), &why);
 	if (rc == RP_EINVAL) {
 		rp_log(RP_LOG_WARN, "consent URL header left out: the privacy "
 		    "URL from the API was rejected (%s); if that host is "
 		    "Orange's privacy service, add it to [site] privacy_hosts",
 		    why);
-		return RP_OK;
+		rc = RP_OK;
+		goto out;
 	}
 	if (rc != RP_OK)
-		return rc;
-	return add(a, "Consent-URL", NULL);
+		goto out;
+	/*
+	 * Encoded like every other value: its query holds commas
+	 * (attributes=A,B) that a backend would split as a list.
+	 */
+	rp_buf_reset(&a->val);
+	put_value(&a->val, rp_buf_str(&link));
+	rc = add(a, "Consent-URL", NULL);
+out:
+	rp_buf_free(&link);
+	return rc;
 }
 
 void
@@ -224,13 +267,14 @@ rp_route_auth(struct rp_req *req)
 	struct rp_profile *profile = NULL;
 	enum rp_status st;
 	struct auth a;
+	size_t head;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
 	a.req = req;
 	a.prefix = authorizer ? VARIABLE_PREFIX : "";
-	rp_buf_init(&a.val, AUTH_HEADERS_MAX);
-	req->resp.headers.max = AUTH_HEADERS_MAX;
+	rp_buf_init(&a.val, AUTH_HEAD_MAX);
+	req->resp.headers.max = AUTH_HEAD_MAX;
 	req->resp.content_type = RP_CT_TEXT;
 
 	/*
@@ -265,14 +309,38 @@ rp_route_auth(struct rp_req *req)
 	}
 	req->resp.http_status = authorizer ? AUTHORIZER_ALLOW_STATUS :
 	    ALLOW_STATUS;
-	if ((rc = add_profile(&a, view, profile, st)) != RP_OK) {
+	rc = add_profile(&a, view, profile, st);
+	/* Measured as it will be sent, X-RichProfile-Status included. */
+	if (!authorizer)
+		req->resp.rp_status = req->log.status;
+	head = rp_resp_head_len(&req->resp);
+	if (rc == RP_OK && head > AUTH_HEAD_MAX)
+		rc = RP_ELIMIT;
+	if (rc != RP_OK) {
 		/*
 		 * Too much to send: nothing half-done reaches the backend,
-		 * which hears "unavailable" as during an outage.
+		 * which hears "unavailable" as during an outage, and the page
+		 * is served (a web server given more than it reads answers 500).
 		 */
-		rp_log(RP_LOG_WARN, "auth headers of view %s not sent: %s; "
-		    "give [auth] view fewer attributes", view->name,
-		    rp_strerror((enum rp_err)rc));
+		if (a.long_line > 0)
+			rp_log(RP_LOG_WARN, "auth headers of view %s not sent: "
+			    "%s would be a header line of at least %zu bytes, "
+			    "over the %d allowed (Apache answers 500 past "
+			    "8189); sent X-Profile-Status: unavailable instead; "
+			    "give [auth] view fewer attributes, or ones with "
+			    "shorter values", view->name, a.name, a.long_line,
+			    AUTH_LINE_MAX);
+		else if (rc == RP_ELIMIT)
+			rp_log(RP_LOG_WARN, "auth headers of view %s not sent: "
+			    "%zu bytes or more, over the %d that nginx and Apache "
+			    "are sure to read; sent X-Profile-Status: unavailable "
+			    "instead; give [auth] view fewer attributes",
+			    view->name, head, AUTH_HEAD_MAX);
+		else
+			rp_log(RP_LOG_WARN, "auth headers of view %s not sent: "
+			    "%s; sent X-Profile-Status: unavailable instead; "
+			    "give [auth] view fewer attributes", view->name,
+			    rp_strerror((enum rp_err)rc));
 		rp_buf_reset(&req->resp.headers);
 		rp_buf_reset(&a.val);
 		rp_buf_puts(&a.val, rp_status_name(RP_ST_UNAVAILABLE));

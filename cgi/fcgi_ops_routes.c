@@ -34,6 +34,9 @@ collect(const struct rp_req *req, struct rp_metrics_ext *x)
 		x->cache_coalesced = cs.coalesced;
 		x->cache_evictions = cs.evictions;
 		x->cache_entries = cs.entries;
+		x->cache_bytes = cs.bytes;
+		x->cache_max_bytes = cs.max_bytes;
+		x->cache_oversize = cs.oversize;
 	}
 	if (req->app->breaker != NULL) {
 		rp_breaker_stats(req->app->breaker, &bs);

@@ -84,18 +84,16 @@ rp_resp_header(struct rp_resp *r, const char *name, const char *value)
 	return rp_buf_appendf(&r->headers, "%s: %s\r\n", name, value);
 }
 
-int
-rp_resp_send(const struct rp_resp *r, int head, const struct rp_io *io)
+/*
+ * The Status line and the fixed headers every answer carries into buf
+ * (size bytes; NULL, 0 to measure); snprintf's count.  Personal data
+ * must not be stored by any cache on the way, and must vary by the
+ * cookie that selects the person.
+ */
+static int
+format_top(const struct rp_resp *r, char *buf, size_t size)
 {
-	char top[512];
-	int n;
-
-	/*
-	 * The fixed headers every answer carries: personal data must not
-	 * be stored by any cache on the way, and must vary by the cookie
-	 * that selects the person.
-	 */
-	n = snprintf(top, sizeof(top),
+	return snprintf(buf, size,
 	    "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
@@ -108,6 +106,23 @@ rp_resp_send(const struct rp_resp *r, int head, const struct rp_io *io)
 	    r->rp_status != NULL ? "X-RichProfile-Status: " : "",
 	    r->rp_status != NULL ? r->rp_status : "",
 	    r->rp_status != NULL ? "\r\n" : "");
+}
+
+size_t
+rp_resp_head_len(const struct rp_resp *r)
+{
+	int n = format_top(r, NULL, 0);
+
+	return (n > 0 ? (size_t)n : 0) + r->headers.len + 2;
+}
+
+int
+rp_resp_send(const struct rp_resp *r, int head, const struct rp_io *io)
+{
+	char top[512];
+	int n;
+
+	n = format_top(r, top, sizeof(top));
 	if (n < 0 || (size_t)n >= sizeof(top))
 		return -1;
 	if (io->write(io->ctx, top, (size_t)n) != 0 ||

@@ -48,6 +48,12 @@ void rp_resp_reset(struct rp_resp *r);
 int rp_resp_header(struct rp_resp *r, const char *name, const char *value);
 
 /*
+ * Bytes of the header block rp_resp_send would write for r as it is now:
+ * the Status line, the fixed headers, `headers` and the blank line.
+ */
+size_t rp_resp_head_len(const struct rp_resp *r);
+
+/*
  * Writes the CGI/FastCGI header block and, unless head, the body, and
  * flushes.  Returns 0, or -1 when the web server went away (nothing to
  * do but drop the request and say so in its log line).

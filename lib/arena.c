@@ -124,3 +124,15 @@ rp_arena_footprint(const struct rp_arena *a)
 {
 	return a->footprint;
 }
+
+size_t
+rp_arena_blocks(const struct rp_arena *a)
+{
+	const struct chunk *c;
+	size_t n = 0;
+
+	/* A handful at most: each chunk doubles the one before. */
+	for (c = a->head; c != NULL; c = c->next)
+		n++;
+	return n;
+}

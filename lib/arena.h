@@ -28,4 +28,14 @@ char *rp_arena_strndup(struct rp_arena *a, const char *s, size_t n);
 /* Bytes obtained from malloc so far, for the memory benchmarks. */
 size_t rp_arena_footprint(const struct rp_arena *a);
 
+/* Blocks obtained from malloc so far (each costs RP_MALLOC_OVERHEAD more). */
+size_t rp_arena_blocks(const struct rp_arena *a);
+
+/*
+ * What malloc adds to each block it hands out, on average: glibc's
+ * 8-byte size word and its rounding of every block to 16 bytes.  For
+ * accounts of the heap a block really takes (the cache's byte bound).
+ */
+#define RP_MALLOC_OVERHEAD 16u
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "cache.h"
 #include "hash.h"
 
@@ -39,18 +40,25 @@ struct entry {
 	struct rp_profile *prof;    /* kept GRANTED profile, owned; or NULL */
 	long long expires;          /* prof is fresh before this (ms) */
 	long long stale_until;      /* and servable on failure before this */
-	size_t bytes;               /* footprint of prof */
+	size_t bytes;               /* charged to shard.bytes; 0 unless kept */
 	int marker;                 /* last answer was PARTIAL or REFUSED */
 	int kept;                   /* counted in shard.kept */
 	struct flight *flight;      /* call in progress, or NULL */
 };
+
+/*
+ * What an entry costs beside its profile: the struct and malloc's share
+ * of it.  A marker (PARTIAL or REFUSED) costs this alone.
+ */
+#define ENTRY_COST (sizeof(struct entry) + RP_MALLOC_OVERHEAD)
 
 struct shard {
 	pthread_mutex_t mu;
 	struct entry **buckets;
 	size_t mask;                /* buckets - 1 */
 	struct entry lru;           /* sentinel: lru.next is the most recent */
-	size_t kept, cap, bytes;
+	size_t kept, cap;           /* entries kept, and their bound */
+	size_t bytes, bytes_cap;    /* heap of kept entries, and its bound */
 	struct rp_cache_stats st;   /* counters of this shard */
 };
 
@@ -67,6 +75,13 @@ rp_cache_opts_from_cfg(const struct rp_cfg *cfg, struct rp_cache_opts *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->ttl_s = cfg->cache.ttl_s;
 	opts->max_entries = cfg->cache.max_entries;
+	opts->max_bytes = cfg->cache.max_bytes;
+	/*
+	 * A profile holds at most the text of its answer, and a few
+	 * hundred bytes of structure that the shards' rule of two largest
+	 * per share leaves room for.
+	 */
+	opts->largest_entry = cfg->upstream.max_response_bytes;
 	opts->stale_s = cfg->cache.stale_s;
 	/*
 	 * A waiter starts after its leader, whose call ends within
@@ -98,7 +113,7 @@ shard_destroy(struct shard *s)
 }
 
 static int
-shard_init(struct shard *s, size_t cap)
+shard_init(struct shard *s, size_t cap, size_t bytes_cap)
 {
 	size_t n = 8;
 
@@ -113,6 +128,7 @@ shard_init(struct shard *s, size_t cap)
 	}
 	s->mask = n - 1;
 	s->cap = cap;
+	s->bytes_cap = bytes_cap;
 	s->lru.next = s->lru.prev = &s->lru;
 	return RP_OK;
 }
@@ -122,17 +138,20 @@ rp_cache_new(const struct rp_cache_opts *opts, struct rp_cache **out)
 {
 	struct rp_cache *c = NULL;
 	unsigned n, i, ready = 0;
-	size_t per, extra;
+	size_t per, extra, bper, bextra, bytes;
 	int rc = RP_ENOMEM;
 
 	if (opts->ttl_s < 0 || opts->max_entries < 0 || opts->stale_s < 0 ||
-	    opts->wait_ms < 0)
+	    opts->wait_ms < 0 || opts->max_bytes < 0 || opts->largest_entry < 0)
 		return RP_EINVAL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto out;
 	c->o = *opts;
 	if (c->o.now_ms == NULL)
 		c->o.now_ms = rp_monotonic_ms;
+	if (c->o.max_bytes == 0)
+		c->o.max_bytes = RP_CACHE_DEFAULT_BYTES;
+	bytes = (size_t)c->o.max_bytes;
 	c->keep = opts->ttl_s > 0 && opts->max_entries > 0;
 	n = opts->shards ? opts->shards : DEFAULT_SHARDS;
 	if (n > MAX_SHARDS)
@@ -141,14 +160,24 @@ rp_cache_new(const struct rp_cache_opts *opts, struct rp_cache **out)
 		n &= n - 1;
 	while (n > 1 && opts->max_entries / n < MIN_PER_SHARD)
 		n >>= 1;
+	/*
+	 * A profile larger than its shard's share is not kept: shares must
+	 * hold two of the largest profiles, or one user's large answer
+	 * would never be kept while the cache as a whole has room.
+	 */
+	while (n > 1 && bytes / n / 2 < (size_t)opts->largest_entry)
+		n >>= 1;
 	c->nshards = n;
 	if ((c->shards = calloc(n, sizeof(*c->shards))) == NULL)
 		goto out;
 	/* Keys are uniform hashes, so an even split keeps shards even. */
 	per = (size_t)opts->max_entries / n;
 	extra = (size_t)opts->max_entries % n;
+	bper = bytes / n;
+	bextra = bytes % n;
 	for (i = 0; i < n; i++, ready++)
-		if (shard_init(&c->shards[i], per + (i < extra)) != RP_OK)
+		if (shard_init(&c->shards[i], per + (i < extra),
+		    bper + (i < bextra)) != RP_OK)
 			goto out;
 	*out = c;
 	c = NULL;
@@ -222,29 +251,40 @@ lru_front(struct shard *s, struct entry *e)
 	s->lru.next = e;
 }
 
-/* Hands the entry's profile to *trash (freed by the caller unlocked). */
+/*
+ * Hands the entry's profile to *trash (freed by the caller unlocked);
+ * account() then takes its bytes off the shard's.
+ */
 static void
-drop_profile(struct shard *s, struct entry *e, struct rp_profile **trash)
+drop_profile(struct entry *e, struct rp_profile **trash)
 {
 	if (e->prof == NULL)
 		return;
 	*trash = e->prof;
 	e->prof = NULL;
-	s->bytes -= e->bytes;
-	e->bytes = 0;
 }
 
-/* Keeps shard.kept in step with whether e holds anything. */
+/* What keeping p costs the heap, the entry included. */
+static size_t
+entry_cost(const struct rp_profile *p)
+{
+	return ENTRY_COST + (p != NULL ? rp_profile_heap_cost(p) : 0);
+}
+
+/* Keeps shard.kept and shard.bytes in step with what e holds. */
 static void
 account(struct shard *s, struct entry *e)
 {
 	int now = e->prof != NULL || e->marker;
+	size_t bytes = now ? entry_cost(e->prof) : 0;
 
 	if (now && !e->kept)
 		s->kept++;
 	else if (!now && e->kept)
 		s->kept--;
 	e->kept = now;
+	s->bytes = s->bytes - e->bytes + bytes;
+	e->bytes = bytes;
 }
 
 static void
@@ -263,13 +303,17 @@ remove_entry(struct shard *s, struct entry *e)
 	free(e);
 }
 
-/* Drops least recently used entries (never one in flight, never keep) to cap. */
+/*
+ * Drops least recently used entries (never one in flight, never keep)
+ * until the shard is within both of its bounds.
+ */
 static void
 evict(struct shard *s, struct entry *keep)
 {
 	struct entry *e, *prev;
 
-	for (e = s->lru.prev; s->kept > s->cap && e != &s->lru; e = prev) {
+	for (e = s->lru.prev; (s->kept > s->cap || s->bytes > s->bytes_cap) &&
+	    e != &s->lru; e = prev) {
 		prev = e->prev;
 		if (e == keep || e->flight != NULL || !e->kept)
 			continue;
@@ -412,12 +456,12 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 			trash[0] = r;
 			return rp_profile_ref(e->prof);
 		}
-		drop_profile(s, e, &trash[0]);
+		drop_profile(e, &trash[0]);
 		return r;
 	}
 	switch (r->outcome) {
 	case RP_OUT_GRANTED:
-		drop_profile(s, e, &trash[0]);
+		drop_profile(e, &trash[0]);
 		if (!c->keep)
 			break;
 		if (e->marker) {
@@ -426,21 +470,24 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 			s->st.grant_once++;
 			break;
 		}
+		if (entry_cost(r) > s->bytes_cap) {
+			/* Keeping it would empty the shard, and still not fit. */
+			s->st.oversize++;
+			break;
+		}
 		e->prof = rp_profile_ref(r);
-		e->bytes = rp_profile_footprint(r);
-		s->bytes += e->bytes;
 		e->expires = now + c->o.ttl_s * 1000LL;
 		e->stale_until = e->expires + c->o.stale_s * 1000LL;
 		s->st.stored++;
 		break;
 	case RP_OUT_PARTIAL:
 	case RP_OUT_REFUSED:
-		drop_profile(s, e, &trash[0]);
+		drop_profile(e, &trash[0]);
 		e->marker = c->keep;
 		break;
 	default:
 		/* ACCOUNT: the token is no longer good; keep nothing of it. */
-		drop_profile(s, e, &trash[0]);
+		drop_profile(e, &trash[0]);
 		break;
 	}
 	return r;
@@ -555,8 +602,10 @@ rp_cache_stats(struct rp_cache *c, struct rp_cache_stats *out)
 		out->stored += s->st.stored;
 		out->grant_once += s->st.grant_once;
 		out->breaker_rejected += s->st.breaker_rejected;
+		out->oversize += s->st.oversize;
 		out->entries += s->kept;
 		out->bytes += s->bytes;
 		pthread_mutex_unlock(&s->mu);
 	}
+	out->max_bytes = (size_t)c->o.max_bytes;
 }

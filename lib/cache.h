@@ -16,6 +16,15 @@
  * rp_hash_key(token, infos) -- a keyed hash, never the token.  Sharded
  * by key bits, a mutex and an LRU list per shard.
  *
+ * Bounded twice: by entries (max_entries) and by the heap the entries
+ * take (max_bytes: each profile's blocks and the entry itself, with
+ * malloc's share of each), least recently used first beyond either.
+ * Each shard holds an even share of both; a profile larger than its
+ * shard's share of max_bytes is served but not kept.  There are fewer
+ * shards when needed for a share to hold two of the largest profiles
+ * expected (largest_entry), so with several shards no real profile is
+ * refused, and with one the share is max_bytes itself.
+ *
  * rp_cache_get is the one way to a profile: it serves a fresh entry, or
  * makes one upstream call for all concurrent requests of the same key
  * (the others wait, bounded by wait_ms), asks the breaker first, and
@@ -31,9 +40,14 @@
  */
 struct rp_cache;
 
+/* max_bytes when the options leave it 0, as [cache] max_bytes does. */
+#define RP_CACHE_DEFAULT_BYTES (32L << 20)
+
 struct rp_cache_opts {
 	long ttl_s;            /* entry lifetime; 0: keep nothing (still coalesce) */
 	long max_entries;      /* entries kept, LRU beyond; 0: keep nothing */
+	long max_bytes;        /* heap of kept entries, LRU beyond; 0: 32 MiB */
+	long largest_entry;    /* heap of the largest profile expected; 0: unknown */
 	long stale_s;          /* serve expired entries this long on failure */
 	long wait_ms;          /* how long a coalesced request waits (upstream timeout) */
 	unsigned shards;       /* 0: default (16); rounded down to a power of two */
@@ -43,7 +57,10 @@ struct rp_cache_opts {
 	long long (*now_ms)(void);
 };
 
-/* Fills opts from cfg ([cache], and [upstream] timeout_ms as wait_ms). */
+/*
+ * Fills opts from cfg ([cache]; [upstream] timeout_ms as wait_ms, and
+ * max_response_bytes as what the largest profile may take).
+ */
 void rp_cache_opts_from_cfg(const struct rp_cfg *cfg, struct rp_cache_opts *opts);
 
 /*
@@ -106,8 +123,10 @@ struct rp_cache_stats {
 	unsigned long long stored;
 	unsigned long long grant_once;   /* GRANTED answers served but not kept */
 	unsigned long long breaker_rejected; /* calls the breaker refused */
+	unsigned long long oversize;     /* answers too large to keep (served) */
 	size_t entries;                  /* entries now, profiles and markers */
-	size_t bytes;                    /* heap held by kept profiles */
+	size_t bytes;                    /* heap of kept entries, profiles included */
+	size_t max_bytes;                /* the bound of bytes */
 };
 
 void rp_cache_stats(struct rp_cache *c, struct rp_cache_stats *out);

@@ -64,6 +64,16 @@ struct key {
 	const char *def;      /* default, parsed like a value; NULL: required */
 };
 
+/*
+ * [cache] max_bytes: up to 64 GiB where a long has 64 bits, 1 GiB
+ * where it has 32 (the figure must fit a long).
+ */
+#if LONG_MAX > 0x7fffffffL
+#define CACHE_BYTES_MAX (64L << 30)
+#else
+#define CACHE_BYTES_MAX (1L << 30)
+#endif
+
 #define C(f) offsetof(struct rp_cfg, f)
 #define V(f) offsetof(struct rp_view, f)
 
@@ -95,6 +105,7 @@ static const struct key keys[] = {
 	{ "server", "max_params_bytes", K_LONG, C(server.max_params_bytes), 4096, 131072, "bytes", "65536" },
 	{ "cache", "ttl_s", K_LONG, C(cache.ttl_s), 0, 86400, "s", "60" },
 	{ "cache", "max_entries", K_LONG, C(cache.max_entries), 1, 10000000, "entries", "10000" },
+	{ "cache", "max_bytes", K_LONG, C(cache.max_bytes), 1L << 20, CACHE_BYTES_MAX, "bytes", "33554432" },
 	{ "cache", "stale_s", K_LONG, C(cache.stale_s), 0, 86400, "s", "300" },
 	{ "breaker", "failures", K_LONG, C(breaker.failures), 0, 1000000, "failures", "5" },
 	{ "breaker", "open_ms", K_LONG, C(breaker.open_ms), 1, 3600000, "ms", "10000" },

@@ -57,6 +57,7 @@ struct rp_cfg {
 	struct {
 		long ttl_s;             /* 0: no cache */
 		long max_entries;
+		long max_bytes;         /* heap of kept entries, profiles included */
 		long stale_s;           /* serve expired entries this long on upstream failure */
 	} cache;
 	struct {

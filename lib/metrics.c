@@ -300,9 +300,17 @@ static const struct ext_family ext_families[] = {
 	EXT(0, "cache_coalesced_total", "counter", cache_coalesced,
 	    "Requests that waited for another request's API call."),
 	EXT(0, "cache_evictions_total", "counter", cache_evictions,
-	    "Profiles dropped to make room (least recently used)."),
+	    "Profiles dropped to make room (least recently used, "
+	    "max_entries or max_bytes)."),
 	EXT(0, "cache_entries", "gauge", cache_entries,
 	    "Profiles in the cache now."),
+	EXT(0, "cache_bytes", "gauge", cache_bytes,
+	    "Heap the cache's entries and their profiles take now, in bytes."),
+	EXT(0, "cache_max_bytes", "gauge", cache_max_bytes,
+	    "The bound of cache_bytes: [cache] max_bytes."),
+	EXT(0, "cache_oversize_total", "counter", cache_oversize,
+	    "Profiles served but not kept: larger than a cache shard's "
+	    "share of max_bytes."),
 	EXT(1, "breaker_opened_total", "counter", breaker_opened,
 	    "Times the circuit breaker opened."),
 	EXT(1, "breaker_rejected_total", "counter", breaker_rejected,

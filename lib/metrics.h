@@ -87,6 +87,9 @@ struct rp_metrics_ext {
 	unsigned long long cache_coalesced;
 	unsigned long long cache_evictions;
 	unsigned long long cache_entries;
+	unsigned long long cache_bytes;
+	unsigned long long cache_max_bytes;
+	unsigned long long cache_oversize;
 	int have_breaker;
 	int breaker_state;      /* 0 closed, 1 open, 2 half-open */
 	unsigned long long breaker_opened;

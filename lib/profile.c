@@ -189,3 +189,10 @@ rp_profile_footprint(const struct rp_profile *p)
 {
 	return rp_arena_footprint(p->arena);
 }
+
+size_t
+rp_profile_heap_cost(const struct rp_profile *p)
+{
+	return rp_arena_footprint(p->arena) +
+	    rp_arena_blocks(p->arena) * RP_MALLOC_OVERHEAD;
+}

@@ -139,4 +139,10 @@ const char *rp_outcome_name(enum rp_outcome o);
 /* Heap bytes held by p, for the memory benchmarks. */
 size_t rp_profile_footprint(const struct rp_profile *p);
 
+/*
+ * What p really takes of the heap: its footprint plus malloc's own
+ * share of each of its blocks.  For the cache's byte bound.
+ */
+size_t rp_profile_heap_cost(const struct rp_profile *p);
+
 #endif

@@ -37,6 +37,10 @@ clean-cache-suites:
 TESTS += tests/soak/soak.sh tests/soak/hostile.sh
 EXTRA_DIST += tests/soak/soak.sh tests/soak/hostile.sh
 
+# The memory of the cache in the real program, bounded by [cache] max_bytes.
+TESTS += tests/soak/cache-bytes.js
+EXTRA_DIST += tests/soak/cache-bytes.js
+
 # The long soak: 2 x 200 000 requests; then a short one under valgrind.
 .PHONY: soak soak-valgrind
 soak: all tests/soak/soak-client

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "cache.h"
 #include "hash.h"
 #include "testutil.h"
@@ -36,6 +37,7 @@ struct upstream {
 	enum rp_outcome outcome;
 	enum rp_err err;       /* for RP_OUT_UPSTREAM */
 	int delay_ms;          /* sleep before answering */
+	size_t pad;            /* bytes of Lastname, to make profiles large */
 	int calls;             /* atomic */
 	sem_t entered;         /* posted when a call starts */
 };
@@ -67,6 +69,19 @@ fetch(void *arg, struct rp_profile **out)
 		rp_profile_value_mut(p, RP_A_FIRSTNAME)->text =
 		    rp_profile_strdup(p, call->token, strlen(call->token));
 		p->present = NAME;
+	}
+	if (call->up->pad > 0) {
+		char *s = malloc(call->up->pad);
+
+		if (s == NULL) {
+			rp_profile_free(p);
+			return RP_ENOMEM;
+		}
+		memset(s, 'p', call->up->pad);
+		rp_profile_value_mut(p, RP_A_LASTNAME)->text =
+		    rp_profile_strdup(p, s, call->up->pad);
+		p->present |= RP_ATTR_BIT(RP_A_LASTNAME);
+		free(s);
 	}
 	if (p->outcome == RP_OUT_ACCOUNT)
 		p->code = 102;
@@ -114,9 +129,13 @@ teardown(void)
 	sem_destroy(&u.entered);
 }
 
-/* Gives the case a new cache c (freeing the one it had); resets the clock. */
+/*
+ * Gives the case a new cache c (freeing the one it had) bounded to
+ * max_bytes (0: the default); resets the clock.
+ */
 static void
-make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
+make_bytes(long ttl, long max, long stale, unsigned shards,
+    struct rp_breaker *b, long max_bytes)
 {
 	struct rp_cache_opts o;
 
@@ -125,6 +144,7 @@ make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
 	memset(&o, 0, sizeof(o));
 	o.ttl_s = ttl;
 	o.max_entries = max;
+	o.max_bytes = max_bytes;
 	o.stale_s = stale;
 	o.wait_ms = 2000;
 	o.shards = shards;
@@ -132,6 +152,13 @@ make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
 	o.now_ms = fake_clock;
 	fake_now = 1000000;
 	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
+}
+
+/* The same, with the default bound of bytes (far above these profiles). */
+static void
+make(long ttl, long max, long stale, unsigned shards, struct rp_breaker *b)
+{
+	make_bytes(ttl, max, stale, shards, b, 0);
 }
 
 /* One lookup; returns the profile (caller frees) and fills info. */
@@ -248,6 +275,235 @@ START_TEST(max_entries_sharded)
 	ck_assert_uint_le(st.entries, 100);
 	ck_assert_uint_ge(st.entries, 90);
 	ck_assert_uint_eq(st.evictions, 1000 - st.entries);
+}
+END_TEST
+
+/*
+ * What keeping one profile of pad bytes costs the cache (st.bytes after
+ * storing it alone), and in *overhead what of it is not the profile's
+ * heap: the entry.  Leaves c empty of it (a fresh cache).
+ */
+static size_t
+cost_of(size_t pad, size_t *overhead)
+{
+	struct rp_cache_stats st;
+	struct rp_profile *p;
+	size_t save = u.pad;
+
+	make_bytes(600, 1000, 0, 1, NULL, 0);
+	u.pad = pad;
+	p = get(c, &u, "probe", CARD, &i);
+	ck_assert(i.stored);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_gt(st.bytes, rp_profile_heap_cost(p));
+	if (overhead != NULL)
+		*overhead = st.bytes - rp_profile_heap_cost(p);
+	rp_profile_free(p);
+	u.pad = save;
+	u.calls = 0;
+	return st.bytes;
+}
+
+/*
+ * The real cost is charged: the profile's blocks (two here: the first
+ * and the one its long value grew), malloc's share of each, and the
+ * entry.
+ */
+START_TEST(bytes_charge_profile_and_entry)
+{
+	struct rp_cache_stats st;
+	struct rp_profile *p;
+	size_t over, cost;
+
+	cost = cost_of(10000, &over);
+	ck_assert_uint_ge(over, 64);       /* the entry: key, links, times */
+	ck_assert_uint_le(over, 256);
+	make_bytes(600, 1000, 0, 1, NULL, 0);
+	u.pad = 10000;
+	p = get(c, &u, "tok", CARD, &i);
+	ck_assert_uint_gt(rp_profile_heap_cost(p), rp_profile_footprint(p) +
+	    RP_MALLOC_OVERHEAD);              /* more than one block */
+	ck_assert_uint_gt(rp_profile_footprint(p), 10000);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.bytes, cost);
+	ck_assert_uint_eq(st.max_bytes, RP_CACHE_DEFAULT_BYTES);
+	rp_profile_free(p);
+}
+END_TEST
+
+/* Beyond max_bytes the least recently used go first, as many as it takes. */
+START_TEST(bytes_evict_lru_by_size)
+{
+	struct rp_cache_stats st;
+	size_t one = cost_of(10000, NULL), two = cost_of(20000, NULL);
+
+	/* Room for three of one, not four; two is nearly twice one. */
+	make_bytes(600, 1000, 0, 1, NULL, (long)(one * 7 / 2));
+	u.pad = 10000;
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	rp_profile_free(get(c, &u, "B", NAME, &i));
+	rp_profile_free(get(c, &u, "C", NAME, &i));
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.bytes, 3 * one);
+	ck_assert_uint_eq(st.evictions, 0);
+	rp_profile_free(get(c, &u, "A", NAME, &i));  /* A is now the most recent */
+	ck_assert(i.hit);
+	u.pad = 20000;
+	rp_profile_free(get(c, &u, "D", NAME, &i));  /* evicts B, then C */
+	ck_assert(i.stored);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.evictions, 2);
+	ck_assert_uint_eq(st.entries, 2);
+	ck_assert_uint_eq(st.bytes, one + two);
+	ck_assert_uint_le(st.bytes, st.max_bytes);
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	ck_assert(i.hit);
+	rp_profile_free(get(c, &u, "D", NAME, &i));  /* D, then A: A is the LRU */
+	ck_assert(i.hit);
+	ck_assert_int_eq(calls(&u), 4);
+	u.pad = 10000;
+	rp_profile_free(get(c, &u, "C", NAME, &i));  /* gone: fetched, evicts A */
+	ck_assert(i.fetched && i.stored);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.evictions, 3);
+	ck_assert_uint_eq(st.bytes, one + two);
+	rp_profile_free(get(c, &u, "D", NAME, &i));
+	ck_assert(i.hit);
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	ck_assert(i.fetched);
+	rp_profile_free(get(c, &u, "B", NAME, &i));
+	ck_assert(i.fetched);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_le(st.bytes, st.max_bytes);
+}
+END_TEST
+
+/* Expired and dropped, entries give their bytes back, to the last one. */
+START_TEST(bytes_back_to_zero)
+{
+	struct rp_cache_stats st;
+	struct rp_profile *p;
+	size_t one = cost_of(10000, NULL), over;
+	const char *toks[] = { "A", "B", "C" };
+	size_t k;
+
+	cost_of(0, &over);
+	make_bytes(10, 1000, 30, 1, NULL, (long)(one * 10));
+	u.pad = 10000;
+	for (k = 0; k < 3; k++)
+		rp_profile_free(get(c, &u, toks[k], NAME, &i));
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.bytes, 3 * one);
+	advance_s(41);                      /* past ttl and the stale window */
+	u.outcome = RP_OUT_UPSTREAM;
+	for (k = 0; k < 3; k++) {
+		p = get(c, &u, toks[k], NAME, &i);
+		ck_assert(!i.stale);
+		rp_profile_free(p);
+		rp_cache_stats(c, &st);
+		ck_assert_uint_eq(st.bytes, (2 - k) * one);
+	}
+	ck_assert_uint_eq(st.entries, 0);
+	/* A refusal keeps a marker: its entry alone is charged ... */
+	u.outcome = RP_OUT_REFUSED;
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.entries, 1);
+	ck_assert_uint_eq(st.bytes, over);
+	/* ... until the grant after it, served and not kept, clears it. */
+	u.outcome = RP_OUT_GRANTED;
+	rp_profile_free(get(c, &u, "A", NAME, &i));
+	ck_assert(!i.stored);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.entries, 0);
+	ck_assert_uint_eq(st.bytes, 0);
+	/* A kept profile replaced by an account error: nothing left either. */
+	rp_profile_free(get(c, &u, "B", NAME, &i));
+	ck_assert(i.stored);
+	advance_s(11);
+	u.outcome = RP_OUT_ACCOUNT;
+	rp_profile_free(get(c, &u, "B", NAME, &i));
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.entries, 0);
+	ck_assert_uint_eq(st.bytes, 0);
+}
+END_TEST
+
+/*
+ * A profile larger than the whole bound is served, not kept, and
+ * costs the entries already kept nothing.
+ */
+START_TEST(oversize_served_not_kept)
+{
+	struct rp_cache_stats st;
+	struct rp_profile *p;
+	size_t one = cost_of(1000, NULL);
+
+	make_bytes(600, 1000, 0, 1, NULL, (long)(one * 4));
+	u.pad = 1000;
+	rp_profile_free(get(c, &u, "small-1", NAME, &i));
+	rp_profile_free(get(c, &u, "small-2", NAME, &i));
+	u.pad = one * 4;
+	p = get(c, &u, "huge", NAME, &i);
+	is_of(p, "huge");
+	ck_assert_uint_eq(strlen(rp_profile_value(p, RP_A_LASTNAME)->text), one * 4);
+	ck_assert(i.fetched && !i.stored);
+	rp_profile_free(p);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.oversize, 1);
+	ck_assert_uint_eq(st.evictions, 0);
+	ck_assert_uint_eq(st.entries, 2);
+	ck_assert_uint_eq(st.bytes, 2 * one);
+	rp_profile_free(get(c, &u, "huge", NAME, &i));  /* asked again */
+	ck_assert(i.fetched && !i.stored);
+	rp_profile_free(get(c, &u, "small-1", NAME, &i));
+	ck_assert(i.hit);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.oversize, 2);
+	ck_assert_int_eq(calls(&u), 4);
+}
+END_TEST
+
+/*
+ * Sharded, the total stays within max_bytes however keys fall; and
+ * with the largest profile known, shards are few enough for one to be
+ * kept (a shard's share holds two), where sixteen shares would not.
+ */
+START_TEST(bytes_sharded)
+{
+	struct rp_cache_opts o;
+	struct rp_cache_stats st;
+	char tok[32];
+	int n;
+
+	make_bytes(600, 100000, 0, 16, NULL, 1L << 20);
+	for (n = 0; n < 400; n++) {
+		u.pad = (size_t)(n % 7) * 3000;
+		snprintf(tok, sizeof(tok), "user-%d", n);
+		rp_profile_free(get(c, &u, tok, NAME, NULL));
+		rp_cache_stats(c, &st);
+		ck_assert_uint_le(st.bytes, 1u << 20);
+	}
+	ck_assert_uint_gt(st.evictions, 0);
+	ck_assert_uint_ge(st.bytes, (1u << 20) * 3 / 4);
+	ck_assert_uint_eq(st.oversize, 0);
+
+	/* 300 KiB: over a sixteenth of 1 MiB, under a half. */
+	u.pad = 300 * 1024;
+	rp_profile_free(get(c, &u, "large", NAME, &i));
+	ck_assert(!i.stored);
+	rp_cache_free(c);
+	c = NULL;
+	memset(&o, 0, sizeof(o));
+	o.ttl_s = 600;
+	o.max_entries = 100000;
+	o.max_bytes = 1L << 20;
+	o.largest_entry = 256 * 1024;
+	o.shards = 16;
+	o.wait_ms = 2000;
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
+	rp_profile_free(get(c, &u, "large", NAME, &i));
+	ck_assert(i.stored);
 }
 END_TEST
 
@@ -461,9 +717,10 @@ START_TEST(never_keeps_other_outcomes)
 	    RP_OUT_APIERROR, RP_OUT_MALFORMED, RP_OUT_UPSTREAM };
 	struct rp_cache_stats st;
 	struct rp_profile *p;
-	size_t k;
+	size_t k, marker;
 	int n;
 
+	cost_of(0, &marker);
 	for (k = 0; k < sizeof(o) / sizeof(o[0]); k++) {
 		make(60, 100, 60, 0, NULL);
 		up_init(&u, o[k]);
@@ -476,7 +733,9 @@ START_TEST(never_keeps_other_outcomes)
 		}
 		rp_cache_stats(c, &st);
 		ck_assert_uint_eq(st.stored, 0);
-		ck_assert_uint_eq(st.bytes, 0);
+		/* No profile: PARTIAL and REFUSED leave a marker, charged its entry. */
+		ck_assert_uint_eq(st.bytes, o[k] == RP_OUT_PARTIAL ||
+		    o[k] == RP_OUT_REFUSED ? marker : 0);
 	}
 }
 END_TEST
@@ -684,17 +943,26 @@ START_TEST(options)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cache.ttl_s = 60;
 	cfg.cache.max_entries = 10000;
+	cfg.cache.max_bytes = 5L << 20;
 	cfg.cache.stale_s = 300;
 	cfg.upstream.timeout_ms = 2500;
+	cfg.upstream.max_response_bytes = 262144;
 	rp_cache_opts_from_cfg(&cfg, &o);
 	ck_assert_int_eq(o.ttl_s, 60);
 	ck_assert_int_eq(o.max_entries, 10000);
+	ck_assert_int_eq(o.max_bytes, 5L << 20);
+	ck_assert_int_eq(o.largest_entry, 262144);
 	ck_assert_int_eq(o.stale_s, 300);
 	ck_assert_int_eq(o.wait_ms, 2500);
 	ck_assert_ptr_null(o.breaker);
 	o.ttl_s = -1;
 	ck_assert_int_eq(rp_cache_new(&o, &c), RP_EINVAL);
 	ck_assert_ptr_null(c);
+	o.ttl_s = 1;
+	o.max_bytes = -1;
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_EINVAL);
+	ck_assert_ptr_null(c);
+	o.max_bytes = 5L << 20;
 	o.ttl_s = 1;
 	o.shards = 1000;                    /* clamped, not refused */
 	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
@@ -718,6 +986,11 @@ main(void)
 	tcase_add_test(tc, ttl_expiry);
 	tcase_add_test(tc, lru_eviction_order);
 	tcase_add_test(tc, max_entries_sharded);
+	tcase_add_test(tc, bytes_charge_profile_and_entry);
+	tcase_add_test(tc, bytes_evict_lru_by_size);
+	tcase_add_test(tc, bytes_back_to_zero);
+	tcase_add_test(tc, oversize_served_not_kept);
+	tcase_add_test(tc, bytes_sharded);
 	tcase_add_test(tc, many_threads_one_fetch);
 	tcase_add_test(tc, coalesce_without_keeping);
 	tcase_add_test(tc, waiters_bounded_by_timeout);

@@ -94,6 +94,7 @@ START_TEST(minimal_file_gets_documented_defaults)
 	ck_assert_int_eq(cfg->server.max_params_bytes, 65536);
 	ck_assert_int_eq(cfg->cache.ttl_s, 60);
 	ck_assert_int_eq(cfg->cache.max_entries, 10000);
+	ck_assert_int_eq(cfg->cache.max_bytes, 32L << 20);
 	ck_assert_int_eq(cfg->cache.stale_s, 300);
 	ck_assert_int_eq(cfg->breaker.failures, 5);
 	ck_assert_int_eq(cfg->breaker.open_ms, 10000);
@@ -273,6 +274,10 @@ static const struct bad bads[] = {
 	  "is not a number in range" },
 	{ MINIMAL "[upstream]\nconnect_timeout_ms = -5\n", 6, "`-5` is not" },
 	{ MINIMAL "[server]\nthreads = \n", 6, "[server] threads: `` is not a number" },
+	{ MINIMAL "[cache]\nmax_bytes = 1000\n", 6,
+	  "[cache] max_bytes: `1000` is not a number in range; expected an "
+	  "integer from 1048576 to " },
+	{ MINIMAL "[cache]\nmax_bytes = 32M\n", 6, "[cache] max_bytes: `32M` is not a number" },
 	{ MINIMAL "[upstream]\nconnect_timeout_ms = 2000\ntimeout_ms = 1500\n", 7,
 	  "[upstream] timeout_ms: 1500 is less than connect_timeout_ms (2000)" },
 	{ "[upstream]\nendpoint = ftp://example.com/api\n[site]\nurl = http://a\n", 2,

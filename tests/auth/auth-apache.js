@@ -11,7 +11,7 @@ const fs = require('node:fs');
 
 const {
   decodeValue, decodeList, catalogueHeaderNames, authSuite, snippets, HOSTILE, HOSTILE_ALLOW, one, profileHeaders,
-  SNIPPET_FCGI_ADDRESS,
+  SNIPPET_FCGI_ADDRESS, GROWING_ALLOW, checkGrowing,
 } = require('./authlib');
 
 /* deny without token */
@@ -43,7 +43,9 @@ const {
     assert.equal(one(r.echo, 'X-Profile-PictureTagSmallURL'), undefined);
     assert.equal(one(r.echo, 'X-Profile-Withheld'),
       'PictureTagTinyURL, PictureTagSmallURL, PictureTagMediumURL, PictureTagLargeURL');
-    const link = new URL(one(r.echo, 'X-Profile-Consent-URL'));
+    const raw = one(r.echo, 'X-Profile-Consent-URL');
+    assert.ok(raw.startsWith("UTF-8''") && !raw.includes(','), raw);
+    const link = new URL(decodeValue(raw));
     assert.equal(link.searchParams.get('urlRetour'), `${stack.confObject.site.url}/app/x`);
   });
 
@@ -85,6 +87,17 @@ const {
     const r = await env.get('/app/', { headers: { 'X-Profile-Firstname': 'Mallory' } });
     assert.equal(r.status, 200, r.body);
     assert.deepEqual(profileHeaders(r.echo), [['X-Profile-Status', 'signin']]);
+  });
+}
+
+/* allow without token, an API whose values grow past what one answer may carry */
+{
+  const s = authSuite('apache', 'growing values', GROWING_ALLOW);
+
+  s.test('at every size the page answers 200: every value intact, or unavailable', async ({ env, stack }) => {
+    const seen = await checkGrowing(env);
+    assert.ok(seen.ok > 0 && seen.unavailable > 0, JSON.stringify(seen));
+    assert.match(stack.fcgiLog(), /auth headers of view hostile not sent: .*\[auth\] view/);
   });
 }
 

@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const { httpRequest, startStack, missing } = require('../integration/stack');
 const {
   decodeValue, decodeList, catalogueHeaderNames, authSuite, snippets, HOSTILE, HOSTILE_ALLOW, one, profileHeaders,
-  startHostileApi,
+  startHostileApi, GROWING_ALLOW, checkGrowing,
 } = require('./authlib');
 
 /* deny without token */
@@ -78,8 +78,13 @@ const {
     assert.equal(decodeValue(one(e, 'X-Profile-Displayname')), 'Camille N.');
     assert.deepEqual(one(e, 'X-Profile-Withheld').split(', '),
       ['PictureTagTinyURL', 'PictureTagSmallURL', 'PictureTagMediumURL', 'PictureTagLargeURL']);
-    const link = new URL(one(e, 'X-Profile-Consent-URL'));
+    /* Encoded like every value: its commas (attributes=A,B) must not read as a list. */
+    const raw = one(e, 'X-Profile-Consent-URL');
+    assert.match(raw, /^UTF-8''[\x21-\x7e]+$/);
+    assert.ok(!raw.includes(','), raw);
+    const link = new URL(decodeValue(raw));
     assert.equal(link.origin, stack.sim.url);
+    assert.ok(link.searchParams.get('attributes').includes(','), 'the link lists the withheld attributes');
     assert.equal(link.pathname, '/urm-gui/interaction.do');
     /* The page being built is where the privacy page sends the user back. */
     assert.equal(link.searchParams.get('urlRetour'), `${stack.confObject.site.url}/app/orders?id=7&x=%C3%A9`);
@@ -89,7 +94,7 @@ const {
     const r = await env.get('/app/', { user: 'maxime' });
     assert.equal(r.status, 200, r.body);
     assert.equal(one(r.echo, 'X-Profile-Status'), 'consent');
-    assert.ok(one(r.echo, 'X-Profile-Consent-URL').startsWith(`${stack.sim.url}/urm-gui/interaction.do?`));
+    assert.ok(decodeValue(one(r.echo, 'X-Profile-Consent-URL')).startsWith(`${stack.sim.url}/urm-gui/interaction.do?`));
     assert.equal(one(r.echo, 'X-Profile-Firstname'), undefined);
   });
 
@@ -178,6 +183,17 @@ const {
     assert.equal(r.status, 200, r.body);
     assert.equal(one(r.echo, 'X-Profile-Status'), 'unavailable');
     assert.equal(one(r.echo, 'X-Profile-Firstname'), undefined);
+  });
+}
+
+/* allow without token, an API whose values grow past what one answer may carry */
+{
+  const s = authSuite('nginx', 'growing values', GROWING_ALLOW);
+
+  s.test('at every size the page answers 200: every value intact, or unavailable', async ({ env, stack }) => {
+    const seen = await checkGrowing(env);
+    assert.ok(seen.ok > 0 && seen.unavailable > 0, JSON.stringify(seen));
+    assert.match(stack.fcgiLog(), /auth headers of view hostile not sent: .*\[auth\] view/);
   });
 }
 

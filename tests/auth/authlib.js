@@ -11,6 +11,7 @@ const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 
+const assert = require('node:assert/strict');
 const { before, after, test } = require('node:test');
 
 const {
@@ -74,7 +75,12 @@ function listen(server) {
  */
 async function startEchoBackend() {
   const backend = { calls: 0 };
-  const server = http.createServer((req, res) => {
+  /*
+   * Room for every header the program may send (24 KiB in all) next to
+   * the request's own, as the snippets ask of a backend: node's default
+   * of 16 KiB would refuse large profiles with 431.
+   */
+  const server = http.createServer({ maxHeaderSize: 32 * 1024 }, (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -184,10 +190,8 @@ function xmlText(s) {
     .replace(/\r/g, '&#13;').replace(/\n/g, '&#10;');
 }
 
-/* values: { Firstname, Lastname, Displayname, City, Interests } (default HOSTILE). */
-async function startHostileApi(values = HOSTILE) {
-  const api = { calls: 0, values };
-  const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<getPersonalRichProfileReturn><Data><UserAuthorizedData>'
+function profileXml(values) {
+  return '<?xml version="1.0" encoding="UTF-8"?>\n<getPersonalRichProfileReturn><Data><UserAuthorizedData>'
     + `<Firstname>${xmlText(values.Firstname)}</Firstname>`
     + `<Lastname>${xmlText(values.Lastname)}</Lastname>`
     + `<Displayname>${xmlText(values.Displayname)}</Displayname>`
@@ -196,8 +200,18 @@ async function startHostileApi(values = HOSTILE) {
     + values.Interests.map((i) => `<CenterOfInterest>${xmlText(i)}</CenterOfInterest>`).join('')
     + '</CentersOfInterests>'
     + '</UserAuthorizedData></Data></getPersonalRichProfileReturn>\n';
+}
+
+/*
+ * values: { Firstname, Lastname, Displayname, City, Interests } (default
+ * HOSTILE), or a function of the token asked for that returns them.
+ */
+async function startHostileApi(values = HOSTILE) {
+  const api = { calls: 0, values };
   const server = http.createServer((req, res) => {
     api.calls++;
+    const token = new URL(req.url, 'http://api').searchParams.get('token');
+    const xml = profileXml(typeof values === 'function' ? values(token) : values);
     res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml) });
     res.end(xml);
   });
@@ -206,6 +220,76 @@ async function startHostileApi(values = HOSTILE) {
   api.stop = () => new Promise((resolve) => server.close(() => resolve()));
   server.unref();
   return api;
+}
+
+/*
+ * Profiles that grow past what one answer of the auth route may carry.
+ * '€' is 3 UTF-8 bytes and 9 characters once percent-encoded, so a value
+ * at the parser's 4 KiB cap ('x' + 1365 of them) is a header line of
+ * about 12 KiB.  Shape "one": Firstname alone grows, one line past
+ * Apache's 8 KiB per line; shape "all": five values grow together, the
+ * whole block past nginx's 32k buffer, in steps of 135 encoded bytes,
+ * finer than the fixed headers and FastCGI framing (some 230 bytes)
+ * that a cap on X-Profile-* headers alone leaves out.  The token names
+ * the step: tok-grow-SHAPE-N.
+ */
+const GROW_MAX = 1365;
+const GROWING_STEPS = [];
+for (let n = 0; n <= GROW_MAX; n += 21) GROWING_STEPS.push({ shape: 'one', n });
+for (let n = 0; n <= GROW_MAX; n += 3) GROWING_STEPS.push({ shape: 'all', n });
+
+function growingValues(token) {
+  const m = /^tok-grow-(one|all)-([0-9]+)$/.exec(token || '');
+  if (!m) throw new Error(`the growing API was asked for token ${token}`);
+  const big = `x${'€'.repeat(Number(m[2]))}`;
+  const other = m[1] === 'all' ? big : 'Short';
+  return { Firstname: big, Lastname: other, Displayname: other, City: other, Interests: [other] };
+}
+
+const GROWING_ALLOW = {
+  hostile: growingValues,
+  config: HOSTILE_ALLOW.config,
+};
+
+/*
+ * Walks GROWING_STEPS through env's web server: at every size the page
+ * (the echo backend) answers 200 and gets either every value, intact,
+ * with X-Profile-Status ok, or X-Profile-Status unavailable and no other
+ * X-Profile-* header; small profiles are sent, the largest are not, and
+ * once a shape is too large it stays so.  Returns the count of each.
+ */
+async function checkGrowing(env) {
+  const seen = { ok: 0, unavailable: 0 };
+  const over = {};
+  const first = {};
+  for (const { shape, n } of GROWING_STEPS) {
+    const token = `tok-grow-${shape}-${n}`;
+    const what = `${shape} x ${n}`;
+    const r = await env.get('/app/', { cookie: `rp_token=${token}` });
+    assert.equal(r.status, 200, `${what}: the page answered ${r.status}: ${r.body.slice(0, 200)}`);
+    const e = r.echo;
+    const status = one(e, 'X-Profile-Status');
+    if (status === 'ok') {
+      const v = growingValues(token);
+      assert.ok(!over[shape], `${what}: sent, though a smaller profile was not`);
+      assert.equal(decodeValue(one(e, 'X-Profile-Firstname')), v.Firstname, what);
+      assert.equal(decodeValue(one(e, 'X-Profile-Lastname')), v.Lastname, what);
+      assert.equal(decodeValue(one(e, 'X-Profile-Displayname')), v.Displayname, what);
+      assert.equal(decodeValue(one(e, 'X-Profile-HomeAddress-City')), v.City, what);
+      assert.deepEqual(decodeList(one(e, 'X-Profile-CentersOfInterests')), v.Interests, what);
+    } else {
+      assert.equal(status, 'unavailable', what);
+      assert.deepEqual(profileHeaders(e).map(([k]) => k.toLowerCase()), ['x-profile-status'], what);
+      over[shape] = true;
+    }
+    seen[status]++;
+    if (first[shape] === undefined) first[shape] = status;
+  }
+  for (const shape of ['one', 'all']) {
+    assert.equal(first[shape], 'ok', `${shape}: even the smallest profile was not sent`);
+    assert.ok(over[shape], `${shape}: even the largest profile was sent`);
+  }
+  return seen;
 }
 
 /* Every X-Profile-* [name, value] pair an echo backend received, in order. */
@@ -280,8 +364,9 @@ function missingFor(kind) {
  * The whole set-up of one auth suite: echo backends, the stack (the
  * simulator, or with hostile the canned hostile API), the web server
  * with the shipped auth snippets and, for Apache, a second
- * richprofile-fcgi on TCP with the same configuration.  config is
- * merged into the stack's.  Resolves to { stack, backend, fcgiBackend,
+ * richprofile-fcgi on TCP with the same configuration; hostile may
+ * also be startHostileApi's function of the token.  config is merged
+ * into the stack's.  Resolves to { stack, backend, fcgiBackend,
  * api, base, get(path, opts) -> { status, headers, body, echo }, stop() }.
  */
 async function startAuthStack(kind, { config = {}, hostile = false } = {}) {
@@ -296,7 +381,7 @@ async function startAuthStack(kind, { config = {}, hostile = false } = {}) {
     env.fcgiBackend = await startFastcgiEchoBackend();
     const conf = Object.assign({}, config);
     if (hostile) {
-      env.api = await startHostileApi();
+      env.api = await startHostileApi(hostile === true ? HOSTILE : hostile);
       conf.upstream = Object.assign({}, conf.upstream, { endpoint: env.api.endpoint });
     }
     const tcpPort = kind === 'apache' ? await freePort() : 0;
@@ -348,6 +433,6 @@ function authSuite(kind, label, opts) {
 module.exports = {
   authSuite,
   snippets, decodeValue, decodeList, catalogueHeaderNames, startAuthStack, missingFor, one, profileHeaders, HOSTILE, HOSTILE_ALLOW,
-  startHostileApi,
+  startHostileApi, GROWING_ALLOW, checkGrowing,
   SNIPPET_FCGI_ADDRESS,
 };

@@ -57,7 +57,10 @@ work(void *arg)
 static double
 run(unsigned shards, int nthreads)
 {
-	struct rp_cache_opts o = { 3600, 2 * KEYS, 0, 1000, shards, NULL, NULL };
+	struct rp_cache_opts o = {
+		.ttl_s = 3600, .max_entries = 2 * KEYS, .wait_ms = 1000,
+		.shards = shards,
+	};
 	struct rp_cache *c;
 	struct worker w[64];
 	pthread_t t[64];

@@ -132,6 +132,9 @@ START_TEST(workers_config_and_external_figures)
 	x.cache_stale = 1;
 	x.cache_coalesced = 2;
 	x.cache_entries = 5;
+	x.cache_bytes = 123456;
+	x.cache_max_bytes = 33554432;
+	x.cache_oversize = 6;
 	x.have_breaker = 1;
 	x.breaker_state = 1;
 	x.breaker_opened = 4;
@@ -145,6 +148,9 @@ START_TEST(workers_config_and_external_figures)
 	ck_assert_double_eq(sample(&b, "richprofile_cache_stale_total"), 1);
 	ck_assert_double_eq(sample(&b, "richprofile_cache_coalesced_total"), 2);
 	ck_assert_double_eq(sample(&b, "richprofile_cache_entries"), 5);
+	ck_assert_double_eq(sample(&b, "richprofile_cache_bytes"), 123456);
+	ck_assert_double_eq(sample(&b, "richprofile_cache_max_bytes"), 33554432);
+	ck_assert_double_eq(sample(&b, "richprofile_cache_oversize_total"), 6);
 	ck_assert_double_eq(sample(&b, "richprofile_breaker_state"), 1);
 	ck_assert_double_eq(sample(&b, "richprofile_breaker_opened_total"), 4);
 	ck_assert_double_eq(sample(&b, "richprofile_build_info{version=\"" PACKAGE_VERSION "\"}"), 1);
