@@ -162,7 +162,8 @@ rp_start_nginx() {
 				echo "		location /richprofile/ { fastcgi_pass unix:${ns#*:}; include /etc/nginx/fastcgi_params; fastcgi_read_timeout 30s; }"
 				first=0
 			fi
-			echo "		location /${ns%%:*}/richprofile/ { fastcgi_pass unix:${ns#*:}; include /etc/nginx/fastcgi_params; fastcgi_read_timeout 30s; }"
+			# The program's own path is /richprofile/ROUTE ([server] prefix).
+			echo "		location /${ns%%:*}/richprofile/ { rewrite ^/${ns%%:*}(/richprofile/.*)\$ \$1 break; fastcgi_pass unix:${ns#*:}; include /etc/nginx/fastcgi_params; fastcgi_read_timeout 30s; }"
 		done
 		echo "	}"
 		echo "}"

@@ -125,7 +125,7 @@ EOF
 #   fcgi_get ADDR ROUTE [QUERY] [COOKIE]
 # prints the answer (CGI headers, blank line, body); bounded to 10 s.
 fcgi_get() {
-	env -i PATH="$PATH" REQUEST_METHOD=GET \
+	env -i PATH="$PATH" REQUEST_METHOD=GET REMOTE_ADDR=127.0.0.1 \
 		SCRIPT_NAME="/richprofile/$2" REQUEST_URI="/richprofile/$2${3:+?$3}" \
 		QUERY_STRING="${3:-}" HTTP_COOKIE="${4:-}" SERVER_PROTOCOL=HTTP/1.1 \
 		timeout 10 cgi-fcgi -bind -connect "$1" </dev/null
