@@ -12,7 +12,7 @@ rp_debian_packages=(
 	# tests, demo, benchmark, fuzzing
 	nginx-light apache2 curl openssl ca-certificates valgrind clang
 	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin libapache2-mod-fcgid mandoc
-	systemd chromium
+	systemd chromium bsdextrautils
 	python3 procps iproute2
 )
 
