@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 . tests/deps.sh
-rp_install_deps || exit 1
+rp_install_test_deps || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0

@@ -8,6 +8,7 @@
 #include "fcgi_live.h"
 #include "log.h"
 #include "metrics.h"
+#include "render.h"
 
 static struct rp_live_app *
 live_app_new(struct rp_app *app, unsigned long generation)
@@ -72,6 +73,8 @@ rp_live_reload(struct rp_live *lv, char *err, size_t errlen)
 	struct rp_live_app *old, *la = NULL;
 	struct rp_app *app = NULL;
 	const struct rp_cfg *ocfg;
+	char msg[1024];
+	size_t i;
 	int rc;
 
 	/* Only this thread swaps cur: reading it here needs no reference. */
@@ -89,6 +92,9 @@ rp_live_reload(struct rp_live *lv, char *err, size_t errlen)
 		goto out;
 	}
 	app = NULL;
+	for (i = 0; i < la->app->cfg->nviews; i++)
+		if (rp_renderer_view_warning(la->app->renderer, i, msg, sizeof(msg)))
+			rp_log(RP_LOG_WARN, "%s", msg);
 	if (la->app->cfg->server.threads != ocfg->server.threads)
 		rp_log(RP_LOG_WARN, "%s: [server] threads changed from %ld to "
 		    "%ld: that takes a restart; the other settings apply now",

@@ -22,6 +22,7 @@
 #include "fcgi_server.h"
 #include "hash.h"
 #include "log.h"
+#include "render.h"
 
 /* Bounds of -n and [server] threads: one thread per request in flight. */
 #define THREADS_MAX 1024
@@ -107,6 +108,7 @@ main(int argc, char **argv)
 	struct rp_live live;
 	char err[1024];
 	long threads = 0;
+	size_t i;
 	int c, test = 0, status = 1, rc, client_init = 0, listening = 0;
 
 	while ((c = getopt(argc, argv, "c:s:n:tVh")) != -1) {
@@ -151,6 +153,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (test) {
+		for (i = 0; i < app->cfg->nviews; i++)
+			if (rp_renderer_view_warning(app->renderer, i, err,
+			    sizeof(err)))
+				fprintf(stderr, "richprofile-fcgi: warning: %s\n", err);
 		printf("richprofile-fcgi: configuration %s and its templates "
 		    "are ok\n", app->cfg->path);
 		status = 0;
@@ -168,6 +174,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "richprofile-fcgi: %s\n", err);
 		goto out;
 	}
+	for (i = 0; i < app->cfg->nviews; i++)
+		if (rp_renderer_view_warning(app->renderer, i, err, sizeof(err)))
+			rp_log_console(RP_LOG_WARN, "%s", err);
 	/* Process-wide set-up, before any thread: malloc, libsodium, libcurl, libfcgi. */
 	limit_malloc_arenas();
 	if (rp_hash_init() != RP_OK) {

@@ -545,6 +545,7 @@ cmd_check_config(int argc, char **argv)
 	struct rp_renderer *r = NULL;
 	struct rp_client *client = NULL;
 	char err[1024];
+	size_t i;
 	int rc, global = 0;
 
 	if ((rc = parse_args(argc, argv, 0, &a)) != X_OK ||
@@ -558,6 +559,9 @@ cmd_check_config(int argc, char **argv)
 	/* libcurl takes the [upstream] settings as the FastCGI program would. */
 	if ((rc = start_client(cfg, &client, &global)) != X_OK)
 		goto out;
+	for (i = 0; i < cfg->nviews; i++)
+		if (rp_renderer_view_warning(r, i, err, sizeof(err)))
+			fprintf(stderr, PROG ": warning: %s\n", err);
 	printf("; %s: configuration OK; %zu view%s; templates compiled from %s\n",
 	    cfg->path, cfg->nviews, cfg->nviews == 1 ? "" : "s",
 	    cfg->server.templates);

@@ -11,31 +11,54 @@
 #include "query.h"
 
 /*
- * Whether the query of url (its first n bytes, fragment excluded) already
- * has a urlRetour parameter, by its name percent-decoded and in any case:
- * the privacy service could send the user back there instead of to the
- * address this site appends, so the URL would be an open redirect.
+ * Whether a parameter name (klen raw bytes) may stand for urlRetour at
+ * the privacy service.  Services decode names differently, so the name
+ * is percent-decoded until no "%" is left, and refused when one step
+ * fails (a "%" not followed by two hex digits: decoders disagree on
+ * what it means), when it decodes to a NUL (a C-string reader cuts
+ * "urlRetour%00x" to "urlRetour"), or when a step gives urlRetour in
+ * any case ("url%2552etour" stays refused behind a double decoder).
+ */
+static int
+may_be_url_retour(const char *k, size_t klen)
+{
+	static const char name[] = "urlRetour";
+	char a[RP_PRIVACY_URL_MAX + 1], b[RP_PRIVACY_URL_MAX + 1], *cur = a, *t;
+	const char *src = k;
+	size_t n = klen;
+
+	if (klen > RP_PRIVACY_URL_MAX)
+		return 1;   /* never here: the URL itself is bounded */
+	for (;;) {
+		if (rp_pct_decode(src, n, cur, sizeof(a), &n) != RP_OK)
+			return 1;
+		if (n == sizeof(name) - 1 && strncasecmp(cur, name, n) == 0)
+			return 1;
+		if (memchr(cur, '%', n) == NULL)
+			return 0;
+		src = cur;
+		t = cur == a ? b : a;
+		cur = t;
+	}
+}
+
+/*
+ * Whether the query of url (its first n bytes, fragment excluded) has a
+ * parameter that may be a urlRetour of its own: the privacy service
+ * could send the user back there instead of to the address this site
+ * appends, so the URL would be an open redirect.
  */
 static int
 has_url_retour(const char *url, size_t n)
 {
-	static const char name[] = "urlRetour";
 	const char *q = memchr(url, '?', n), *p, *k, *v, *end = url + n;
-	char dec[sizeof(name) * 3];
-	size_t klen, vlen, dlen;
+	size_t klen, vlen;
 
 	if (q == NULL)
 		return 0;
-	for (p = q + 1; rp_query_next(&p, end, &k, &klen, &v, &vlen); ) {
-		if (rp_pct_decode(k, klen, dec, sizeof(dec), &dlen) != RP_OK) {
-			if (klen >= sizeof(dec))
-				continue;
-			memcpy(dec, k, klen);   /* undecodable: judged as it is */
-			dlen = klen;
-		}
-		if (dlen == sizeof(name) - 1 && strncasecmp(dec, name, dlen) == 0)
+	for (p = q + 1; rp_query_next(&p, end, &k, &klen, &v, &vlen); )
+		if (may_be_url_retour(k, klen))
 			return 1;
-	}
 	return 0;
 }
 
@@ -118,8 +141,9 @@ rp_consent_check(const char *url, char *const *hosts, const char **why)
 		goto out;
 	}
 	if (has_url_retour(url, strcspn(url, "#"))) {
-		reason = "privacy URL already names a urlRetour, where only this "
-		    "site may say where users come back to";
+		reason = "privacy URL already names a urlRetour (or a parameter "
+		    "whose encoded name may decode to one), where only this site may "
+		    "say where users come back to";
 		goto out;
 	}
 	for (i = 0; hosts != NULL && hosts[i] != NULL; i++)

@@ -15,7 +15,10 @@
  * case-insensitively; an entry "host" matches any port, "host:port"
  * only that port), no userinfo, no backslash, blank, quote, control or
  * non-ASCII byte, a port (if any) of 1-65535 digits, at most
- * RP_PRIVACY_URL_MAX bytes.  RP_OK, or RP_EINVAL with *why (when not
+ * RP_PRIVACY_URL_MAX bytes, and no query parameter that may be a
+ * urlRetour of its own: a name percent-decoded (repeatedly, until no
+ * "%" is left) to urlRetour in any case, or holding %00 or a malformed
+ * escape.  RP_OK, or RP_EINVAL with *why (when not
  * NULL) pointing at a static reason for the log.
  */
 int rp_consent_check(const char *url, char *const *hosts, const char **why);

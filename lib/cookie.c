@@ -40,38 +40,49 @@ all(const char *s, size_t n, int (*ok)(unsigned char))
 	return 1;
 }
 
+/*
+ * Splits one "name=value" piece (blanks trimmed) into *ck.  Returns -1
+ * when the piece has no "=", 1 when the pair obeys RFC 6265 and fits
+ * the bounds, 0 when it does not.
+ */
+static int
+split_piece(const char *p, size_t n, struct rp_cookie *ck)
+{
+	const char *eq = memchr(p, '=', n);
+
+	if (eq == NULL)
+		return -1;
+	ck->name = p;
+	ck->namelen = (size_t)(eq - p);
+	while (ck->namelen > 0 && blank(p[ck->namelen - 1]))
+		ck->namelen--;
+	ck->value = eq + 1;
+	ck->valuelen = n - (size_t)(eq + 1 - p);
+	while (ck->valuelen > 0 && blank(*ck->value)) {
+		ck->value++;
+		ck->valuelen--;
+	}
+	/* A quoted value is the same value without its quotes (RFC 6265 5.4 keeps
+	 * them, but every server framework strips them; a token is never quoted). */
+	if (ck->valuelen >= 2 && ck->value[0] == '"' && ck->value[ck->valuelen - 1] == '"') {
+		ck->value++;
+		ck->valuelen -= 2;
+	}
+	return ck->namelen > 0 && all(ck->name, ck->namelen, tchar) &&
+	    ck->valuelen <= RP_COOKIE_VALUE_MAX &&
+	    all(ck->value, ck->valuelen, cookie_octet);
+}
+
 /* Sorts one "name=value" piece (blanks trimmed) into ok, bad or skipped. */
 static void
 add_piece(struct rp_cookies *c, const char *p, size_t n)
 {
-	const char *eq = memchr(p, '=', n);
 	struct rp_cookie ck;
-	int good;
+	int good = split_piece(p, n, &ck);
 
-	if (eq == NULL) {
+	if (good < 0)
 		c->skipped++;
-		return;
-	}
-	ck.name = p;
-	ck.namelen = (size_t)(eq - p);
-	while (ck.namelen > 0 && blank(p[ck.namelen - 1]))
-		ck.namelen--;
-	ck.value = eq + 1;
-	ck.valuelen = n - (size_t)(eq + 1 - p);
-	while (ck.valuelen > 0 && blank(*ck.value)) {
-		ck.value++;
-		ck.valuelen--;
-	}
-	/* A quoted value is the same value without its quotes (RFC 6265 5.4 keeps
-	 * them, but every server framework strips them; a token is never quoted). */
-	if (ck.valuelen >= 2 && ck.value[0] == '"' && ck.value[ck.valuelen - 1] == '"') {
-		ck.value++;
-		ck.valuelen -= 2;
-	}
-	good = ck.namelen > 0 && all(ck.name, ck.namelen, tchar) &&
-	    ck.valuelen <= RP_COOKIE_VALUE_MAX &&
-	    all(ck.value, ck.valuelen, cookie_octet);
-	if (good && c->nok < RP_COOKIE_MAX)
+	else if (good && c->nok < RP_COOKIE_MAX)
 		c->ok[c->nok++] = ck;
 	else if (!good && c->nbad < RP_COOKIE_MAX)
 		c->bad[c->nbad++] = ck;
@@ -79,39 +90,65 @@ add_piece(struct rp_cookies *c, const char *p, size_t n)
 		c->skipped++;
 }
 
+/* The header's length up to RP_COOKIE_HEADER_MAX; *truncated when longer. */
+static size_t
+header_len(const char *header, int *truncated)
+{
+	size_t n = strnlen(header, RP_COOKIE_HEADER_MAX + 1);
+
+	*truncated = n > RP_COOKIE_HEADER_MAX;
+	return *truncated ? RP_COOKIE_HEADER_MAX : n;
+}
+
+/*
+ * The next piece between ";" in [*p, end), blanks trimmed, possibly
+ * empty, into *s and *n; advances *p past it.  Returns 0 at the end, and
+ * at the last piece of a truncated header, which may be incomplete and is
+ * never used (*cut set then).
+ */
+static int
+next_piece(const char **p, const char *end, int truncated, const char **s,
+    size_t *n, int *cut)
+{
+	const char *e;
+
+	*cut = 0;
+	if (*p >= end)
+		return 0;
+	for (e = *p; e < end && *e != ';'; e++)
+		;
+	if (e == end && truncated) {
+		*cut = 1;
+		*p = end;
+		return 0;
+	}
+	for (*s = *p; *s < e && blank(**s); (*s)++)
+		;
+	*n = (size_t)(e - *s);
+	while (*n > 0 && blank((*s)[*n - 1]))
+		(*n)--;
+	*p = e + 1;
+	return 1;
+}
+
 int
 rp_cookie_parse(const char *header, struct rp_cookies *out)
 {
-	const char *p, *end, *e, *s;
+	const char *p, *end, *s;
 	size_t n;
+	int cut;
 
 	memset(out, 0, sizeof(*out));
 	if (header == NULL)
 		return RP_OK;
-	n = strnlen(header, RP_COOKIE_HEADER_MAX + 1);
-	if (n > RP_COOKIE_HEADER_MAX) {
-		out->truncated = 1;
-		n = RP_COOKIE_HEADER_MAX;
-	}
+	n = header_len(header, &out->truncated);
 	end = header + n;
-	for (p = header; p < end; p = e + 1) {
-		for (e = p; e < end && *e != ';'; e++)
-			;
-		/* The piece cut by truncation may be incomplete: never use it. */
-		if (e == end && out->truncated) {
-			out->skipped++;
-			break;
-		}
-		for (s = p; s < e && blank(*s); s++)
-			;
-		n = (size_t)(e - s);
-		while (n > 0 && blank(s[n - 1]))
-			n--;
+	p = header;
+	while (next_piece(&p, end, out->truncated, &s, &n, &cut))
 		if (n > 0)
 			add_piece(out, s, n);
-		if (e == end)
-			break;
-	}
+	if (cut)
+		out->skipped++;
 	return RP_OK;
 }
 
@@ -132,40 +169,45 @@ rp_cookie_find(const struct rp_cookies *c, const char *name)
 	return NULL;
 }
 
+/*
+ * Only the first cookie of that name counts, usable or not: RFC 6265
+ * sends the one of the most specific path first, and a later one may
+ * have been planted by a sibling host or another path of the site.
+ * Walks the header itself rather than struct rp_cookies, so that pairs
+ * beyond RP_COOKIE_MAX cannot hide the first one.
+ */
 enum rp_token_state
 rp_cookie_token(const char *header, const char *name, size_t max_token_bytes,
     const char **value, size_t *len)
 {
-	struct rp_cookies c;
-	const struct rp_cookie *first = NULL;
-	enum rp_token_state st = RP_TOKEN_MISSING;
-	size_t i, nlen = strlen(name);
+	struct rp_cookie ck;
+	const char *p, *end, *s;
+	size_t n, nlen = strlen(name);
+	int good, truncated, cut;
 
 	if (max_token_bytes == 0 || max_token_bytes > RP_COOKIE_VALUE_MAX)
 		max_token_bytes = RP_COOKIE_VALUE_MAX;
-	rp_cookie_parse(header, &c);
-	for (i = 0; i < c.nok; i++) {
-		if (!named(&c.ok[i], name, nlen))
+	if (header == NULL)
+		return RP_TOKEN_MISSING;
+	n = header_len(header, &truncated);
+	end = header + n;
+	p = header;
+	while (next_piece(&p, end, truncated, &s, &n, &cut)) {
+		if (n == 0 || (good = split_piece(s, n, &ck)) < 0 ||
+		    !named(&ck, name, nlen))
 			continue;
-		if (c.ok[i].valuelen > 0 && c.ok[i].valuelen <= max_token_bytes) {
-			*value = c.ok[i].value;
-			*len = c.ok[i].valuelen;
-			return RP_TOKEN_OK;
-		}
-		if (first == NULL) {
-			first = &c.ok[i];
-			st = c.ok[i].valuelen == 0 ? RP_TOKEN_EMPTY : RP_TOKEN_TOOLONG;
-		}
-	}
-	/* No usable one: report what the first one in the header was. */
-	for (i = 0; i < c.nbad; i++)
-		if (named(&c.bad[i], name, nlen) &&
-		    (first == NULL || c.bad[i].name < first->name)) {
-			first = &c.bad[i];
-			st = c.bad[i].valuelen > max_token_bytes ? RP_TOKEN_TOOLONG :
+		if (!good)
+			return ck.valuelen > max_token_bytes ? RP_TOKEN_TOOLONG :
 			    RP_TOKEN_BADCHAR;
-		}
-	return st;
+		if (ck.valuelen == 0)
+			return RP_TOKEN_EMPTY;
+		if (ck.valuelen > max_token_bytes)
+			return RP_TOKEN_TOOLONG;
+		*value = ck.value;
+		*len = ck.valuelen;
+		return RP_TOKEN_OK;
+	}
+	return RP_TOKEN_MISSING;
 }
 
 const char *

@@ -53,10 +53,12 @@ enum rp_token_state {
 };
 
 /*
- * The token: the value of the first cookie called name.  When a cookie
- * of that name is well-formed and non-empty it wins over malformed ones;
- * otherwise the state says what was wrong.  *value and *len borrow the
- * header and are set only when the state is RP_TOKEN_OK.
+ * The token: the value of the first cookie called name in the header
+ * (RFC 6265 order: the most specific path first), and only that one.
+ * When it is empty, too long or malformed the state says so and a later
+ * cookie of the same name is never used instead: the user signs in
+ * again.  *value and *len borrow the header and are set only when the
+ * state is RP_TOKEN_OK.
  */
 enum rp_token_state rp_cookie_token(const char *header, const char *name,
     size_t max_token_bytes, const char **value, size_t *len);

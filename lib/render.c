@@ -142,6 +142,57 @@ rp_renderer_free(struct rp_renderer *r)
 	free(r);
 }
 
+int
+rp_renderer_view_warning(const struct rp_renderer *r, size_t i, char *buf,
+    size_t len)
+{
+	const struct rp_view *v = &r->cfg->views[i];
+	rp_attrset unasked = rp_tmpl_uses(r->views[i]) & ~v->infos;
+	struct rp_buf b;
+	const char *sep = "", *it;
+	size_t j;
+	int n = 0, files = 0, rc;
+
+	for (j = 0; j < RP_ST__COUNT; j++)
+		unasked |= rp_tmpl_uses(r->outcome[j]) & ~v->infos;
+	if (unasked == 0)
+		return 0;
+	rp_buf_init(&b, 4096);
+	rp_buf_appendf(&b, "%s: [view %s]: ", r->cfg->path, v->name);
+	if (rp_tmpl_uses(r->views[i]) & unasked) {
+		rp_buf_puts(&b, v->template);
+		sep = ", ";
+		files++;
+	}
+	for (j = 0; j < RP_ST__COUNT; j++)
+		if (rp_tmpl_uses(r->outcome[j]) & unasked) {
+			rp_buf_appendf(&b, "%s%s", sep, statuses[j].file);
+			sep = ", ";
+			files++;
+		}
+	rp_buf_puts(&b, files == 1 ? " shows" : " show");
+	sep = " ";
+	for (j = 0; j < RP_ATTR__COUNT; j++)
+		if (unasked & RP_ATTR_BIT(j)) {
+			rp_buf_appendf(&b, "%s%s", sep, rp_attr_get((enum rp_attr_id)j)->name);
+			sep = ", ";
+			n++;
+		}
+	it = n == 1 ? "it" : "them";
+	rc = rp_buf_appendf(&b, ", which its infos does not ask for: the API is "
+	    "never asked for %s, so %s always empty; add %s to infos or remove "
+	    "%s from the template", it, n == 1 ? "it stays" : "they stay", it, it);
+	if (rc == RP_OK)
+		snprintf(buf, len, "%s", rp_buf_str(&b));
+	else
+		snprintf(buf, len, "%s: [view %s]: its templates show attributes "
+		    "its infos does not ask for (out of memory naming them): add "
+		    "them to infos or remove them from the templates",
+		    r->cfg->path, v->name);
+	rp_buf_free(&b);
+	return 1;
+}
+
 /* The compiled template of view, or NULL when the view is not the renderer's. */
 static const struct rp_tmpl *
 view_tmpl(const struct rp_renderer *r, const struct rp_view *view)
@@ -179,7 +230,12 @@ decide(const struct rp_renderer *r, const struct rp_render_req *req,
 		return RP_EINVAL;
 	d->res.status = rp_status_of(p);
 	d->res.http_status = rp_status_http(d->res.status);
-	if (p != NULL && rp_profile_has(p, RP_A_PREFERREDLANGUAGE))
+	/* Only what the view asked for is shown (without a view: what was
+	 * requested); a value the API sent unasked counts as absent. */
+	d->ctx.shown = req->view != NULL ? req->view->infos :
+	    p != NULL ? p->requested : 0;
+	if (p != NULL && (d->ctx.shown & RP_ATTR_BIT(RP_A_PREFERREDLANGUAGE)) &&
+	    rp_profile_has(p, RP_A_PREFERREDLANGUAGE))
 		preferred = rp_profile_value(p, RP_A_PREFERREDLANGUAGE)->text;
 	d->res.lang = rp_lang_choose(preferred, req->accept_language, r->dflt);
 
@@ -251,9 +307,9 @@ out:
 	return rc;
 }
 
-/* "Name":value pairs of the granted attributes, in catalogue order. */
+/* "Name":value pairs of the granted attributes of shown, in catalogue order. */
 static int
-json_attributes(struct rp_buf *b, const struct rp_profile *p)
+json_attributes(struct rp_buf *b, const struct rp_profile *p, rp_attrset shown)
 {
 	const struct rp_value *v;
 	const struct rp_attr *a;
@@ -262,7 +318,7 @@ json_attributes(struct rp_buf *b, const struct rp_profile *p)
 
 	rc = rp_buf_putc(b, '{');
 	for (i = 0; p != NULL && i < RP_ATTR__COUNT && rc == RP_OK; i++) {
-		if (!rp_profile_has(p, (enum rp_attr_id)i))
+		if (!(shown & RP_ATTR_BIT(i)) || !rp_profile_has(p, (enum rp_attr_id)i))
 			continue;
 		a = rp_attr_get((enum rp_attr_id)i);
 		v = rp_profile_value(p, (enum rp_attr_id)i);
@@ -375,7 +431,7 @@ rp_render_json(const struct rp_renderer *r, const struct rp_render_req *req,
 	rp_buf_puts(out, ",\"message\":");
 	json_str_or_null(out, rp_msg(statuses[d.res.status].msg, d.res.lang));
 	rp_buf_puts(out, ",\"attributes\":");
-	json_attributes(out, p);
+	json_attributes(out, p, d.ctx.shown);
 	rp_buf_puts(out, ",\"withheld\":");
 	json_withheld(out, p, d.res.lang);
 	rp_buf_puts(out, ",\"consent_url\":");
@@ -426,5 +482,5 @@ rp_render_error_json(const struct rp_renderer *r, int http_status,
 int
 rp_render_json_attributes(struct rp_buf *b, const struct rp_profile *p)
 {
-	return json_attributes(b, p);
+	return json_attributes(b, p, RP_ATTRSET_ALL);
 }

@@ -42,6 +42,16 @@ int rp_renderer_new(const struct rp_cfg *cfg, struct rp_renderer **out,
 
 void rp_renderer_free(struct rp_renderer *r);
 
+/*
+ * Whether the templates of cfg->views[i] (its own and the outcome
+ * templates) show attributes its infos does not ask for: the API never
+ * sends them, so their places stay empty.  When so, returns 1 and writes
+ * one warning line into buf, naming the attributes, the templates and
+ * the fix; otherwise returns 0.
+ */
+int rp_renderer_view_warning(const struct rp_renderer *r, size_t i,
+    char *buf, size_t len);
+
 /* One request, as far as rendering goes; all borrowed. */
 struct rp_render_req {
 	const struct rp_view *view;       /* from rp_cfg_view on the renderer's cfg */
@@ -61,7 +71,10 @@ struct rp_render_res {
 };
 
 /*
- * Appends the HTML fragment for req to out and fills *res.  RP_OK, or
+ * Appends the HTML fragment for req to out and fills *res.  Only the
+ * values of the attributes the view asks for are shown (without a view:
+ * those the profile requested); any other the API sent reads as absent.
+ * RP_OK, or
  * RP_EINVAL for a view the renderer does not know, or an rp_buf error.
  */
 int rp_render_fragment(const struct rp_renderer *r,
@@ -75,7 +88,8 @@ int rp_render_fragment(const struct rp_renderer *r,
  *                  "HomeAddress":{"City":"Paris"}},
  *    "withheld":[{"name":"UserType","label":"Type de client"}],
  *    "consent_url":"https://...", "login_url":null}
- * Only http(s) URLs appear among URL attributes.
+ * Only http(s) URLs appear among URL attributes, and only the
+ * attributes the view asks for, as in rp_render_fragment.
  */
 int rp_render_json(const struct rp_renderer *r,
     const struct rp_render_req *req, struct rp_buf *out,

@@ -916,7 +916,10 @@ struct renderer {
 static const struct rp_value *
 value_of(const struct rp_tmpl_ctx *ctx, int attr)
 {
-	if (ctx->profile == NULL || !rp_profile_has(ctx->profile, (enum rp_attr_id)attr))
+	/* A value the view did not ask for is not shown, even when the API
+	 * sent it: what a page shows follows its configuration alone. */
+	if (ctx->profile == NULL || !(ctx->shown & RP_ATTR_BIT(attr)) ||
+	    !rp_profile_has(ctx->profile, (enum rp_attr_id)attr))
 		return NULL;
 	return rp_profile_value(ctx->profile, (enum rp_attr_id)attr);
 }

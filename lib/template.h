@@ -59,12 +59,18 @@ int rp_tmpl_load(const char *path, struct rp_tmpl **out, char *err,
 
 void rp_tmpl_free(struct rp_tmpl *t);
 
-/* The attributes the template names (to warn when a view lacks them). */
+/*
+ * The attributes whose values the template shows ({{Attr}}, {{Attr.Part}}
+ * and sections; not {{label:Attr}}), to warn when a view does not ask
+ * for them.
+ */
 rp_attrset rp_tmpl_uses(const struct rp_tmpl *t);
 
 /* Everything a template can show; all borrowed for one render. */
 struct rp_tmpl_ctx {
 	const struct rp_profile *profile; /* NULL: no values (signin, errors) */
+	rp_attrset shown;            /* only these attributes' values show (a
+	                                view's infos); any other reads as absent */
 	enum rp_lang lang;
 	const char *status;          /* "ok", "partial", ...; NULL: "" */
 	const char *consent_url;     /* a checked link, or NULL */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, the demo and the tests need on Debian 12.
-# Sourced by check.sh and demo.sh; safe to run again (installs only what
-# is missing).  As root it runs apt-get; otherwise it prints the command.
+# Sourced by demo.sh (rp_install_deps) and check.sh
+# (rp_install_test_deps); safe to run again (installs only what is
+# missing).  As root it runs apt-get; otherwise it prints the command.
 
 rp_debian_packages=(
 	# build
@@ -11,16 +12,15 @@ rp_debian_packages=(
 	# tests, demo, benchmark, fuzzing
 	nginx-light apache2 curl openssl ca-certificates valgrind clang
 	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin libapache2-mod-fcgid mandoc
-	systemd chromium
+	systemd chromium bsdextrautils
 	python3 procps iproute2
 )
 
-rp_install_deps() {
+# rp_install_debian [PACKAGE...]: installs what is missing of
+# rp_debian_packages and of the packages given.
+rp_install_debian() {
 	local missing=() p
-	# Node.js may come from elsewhere (with its own npm): only the commands matter.
-	command -v node >/dev/null 2>&1 || missing+=(nodejs)
-	command -v npm >/dev/null 2>&1 || missing+=(npm)
-	for p in "${rp_debian_packages[@]}"; do
+	for p in "${rp_debian_packages[@]}" "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -38,10 +38,31 @@ rp_install_deps() {
 	fi
 	# Installing nginx or apache2 may start them on port 80; the tests
 	# start their own instances and need nothing listening there.
-	# The browser tests drive Debian's chromium with playwright-core from npm.
+	return 0
+}
+
+# What building and the demo need (demo.sh): Debian packages only.  No
+# npm: nothing the demo runs comes from it, and a machine without
+# network must still be able to start the demo.
+rp_install_deps() {
+	rp_install_debian
+}
+
+# What the tests need (check.sh): the same, Node.js and npm, and the
+# browser tests' npm packages (playwright-core, driving Debian's chromium).
+rp_install_test_deps() {
+	local extra=()
+	# Node.js may come from elsewhere (with its own npm): only the commands matter.
+	command -v node >/dev/null 2>&1 || extra+=(nodejs)
+	command -v npm >/dev/null 2>&1 || extra+=(npm)
+	rp_install_debian "${extra[@]}" || return 1
 	if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
-		(cd tests/browser && npm install --no-audit --no-fund --silent) ||
-			{ echo "richprofile: npm install in tests/browser failed" >&2; return 1; }
+		(cd tests/browser && npm install --no-audit --no-fund --silent) || {
+			echo "richprofile: npm install in tests/browser failed; the browser" \
+				"tests need playwright-core: check the network (or npm's proxy" \
+				"settings) and run check.sh again" >&2
+			return 1
+		}
 	fi
 	return 0
 }

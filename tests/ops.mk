@@ -1,7 +1,8 @@
 # tests/ops.mk: operations tests (issue 8): manual pages, make install,
 # service units, process managers, metrics, reload.
-TESTS += tests/ops/manlint.sh tests/ops/install.sh
-EXTRA_DIST += tests/ops/manlint.sh tests/ops/install.sh tests/ops/opslib.sh
+TESTS += tests/ops/manlint.sh tests/ops/install.sh tests/ops/demodeps.sh
+EXTRA_DIST += tests/ops/manlint.sh tests/ops/install.sh tests/ops/opslib.sh \
+	tests/ops/demodeps.sh
 # The install test checks the tree against this build's directories.
 AM_TESTS_ENVIRONMENT += \
 	RP_OPS_MAKE='$(MAKE)' RP_OPS_PREFIX='$(prefix)' \

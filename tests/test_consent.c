@@ -165,6 +165,19 @@ START_TEST(preset_url_retour_refused)
 		"http://privacy.orange.fr/x?a=1&url%52etour=x",
 		"http://privacy.orange.fr/x?a=1&%75%72%6C%52%65%74%6F%75%72=x",
 		"https://privacy.orange.fr/x?&&urlRetour=&b=2",
+		/* A decoded NUL: C-string readers cut the name there. */
+		"http://privacy.orange.fr/x?a=1&urlRetour%00=https://evil.example/",
+		"http://privacy.orange.fr/x?urlRetour%00x=1",
+		"http://privacy.orange.fr/x?url%52etour%00=1",
+		"http://privacy.orange.fr/x?%75rlRetour=x",
+		"http://privacy.orange.fr/x?%75rl%72etour%00%00=x",
+		/* A malformed escape: decoders disagree on what it means. */
+		"http://privacy.orange.fr/x?urlRetour%=x",
+		"http://privacy.orange.fr/x?urlRetour%0=x",
+		"http://privacy.orange.fr/x?url%zzRetour=x",
+		/* Encoded twice: a double decoder still reads urlRetour. */
+		"http://privacy.orange.fr/x?url%2552etour=x",
+		"http://privacy.orange.fr/x?urlRetour%2500=x",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -180,6 +193,9 @@ START_TEST(lookalike_names_accepted)
 		"http://privacy.orange.fr/x?a=urlRetour",
 		"http://privacy.orange.fr/x?a=1#urlRetour=x",
 		"http://privacy.orange.fr/x?a=%zz&b=1",
+		"http://privacy.orange.fr/x?a=%00&b=urlRetour%00",
+		"http://privacy.orange.fr/x?fam%69lly=1&serviceId=2&a%20b=3&x%2541=4",
+		"http://privacy.orange.fr/x?urlRetou%72X=1&%2575rlRetourX=2",
 	};
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)

@@ -84,14 +84,36 @@ START_TEST(duplicates)
 	/* RFC 6265 sends the most specific path first: the first one wins. */
 	ck_assert_int_eq(token("rp_token=first; rp_token=second", 1024, v, sizeof(v)), RP_TOKEN_OK);
 	ck_assert_str_eq(v, "first");
-	/* A usable one wins over empty or malformed ones, wherever it is. */
-	ck_assert_int_eq(token("rp_token=; rp_token=good", 1024, v, sizeof(v)), RP_TOKEN_OK);
-	ck_assert_str_eq(v, "good");
-	ck_assert_int_eq(token("rp_token=bad val; rp_token=good", 1024, v, sizeof(v)), RP_TOKEN_OK);
-	ck_assert_str_eq(v, "good");
+	/* The first one unusable means no token: a later one (another path's,
+	 * or one a sibling host planted) is never used instead. */
+	ck_assert_int_eq(token("rp_token=; rp_token=good", 1024, v, sizeof(v)), RP_TOKEN_EMPTY);
+	ck_assert_int_eq(token("rp_token=bad val; rp_token=good", 1024, v, sizeof(v)), RP_TOKEN_BADCHAR);
+	ck_assert_int_eq(token("rp_token=\"half; rp_token=good", 1024, v, sizeof(v)), RP_TOKEN_BADCHAR);
+	ck_assert_int_eq(token("rp_token=0123456789abcdefX; rp_token=good", 16, v, sizeof(v)),
+	    RP_TOKEN_TOOLONG);
+	ck_assert_int_eq(token("a=1; rp_token=\"\"; b=2; rp_token=good", 1024, v, sizeof(v)),
+	    RP_TOKEN_EMPTY);
 	/* None usable: the first one says why. */
 	ck_assert_int_eq(token("rp_token=bad val; rp_token=", 1024, v, sizeof(v)), RP_TOKEN_BADCHAR);
 	ck_assert_int_eq(token("rp_token=; rp_token=bad val", 1024, v, sizeof(v)), RP_TOKEN_EMPTY);
+	/* Other names and pieces before it do not count. */
+	ck_assert_int_eq(token("rp_tokenx=; noeq; =x; rp_token=good", 1024, v, sizeof(v)), RP_TOKEN_OK);
+	ck_assert_str_eq(v, "good");
+}
+END_TEST
+
+START_TEST(first_one_beyond_the_kept_pairs)
+{
+	char h[4096], v[64];
+	size_t i;
+
+	/* More malformed pairs than struct rp_cookies keeps, then an
+	 * unusable token, then a usable one: the first still decides. */
+	h[0] = '\0';
+	for (i = 0; i < RP_COOKIE_MAX + 5; i++)
+		sprintf(h + strlen(h), "b%zu=x y; ", i);
+	strcat(h, "rp_token=bad val; rp_token=good");
+	ck_assert_int_eq(token(h, 1024, v, sizeof(v)), RP_TOKEN_BADCHAR);
 }
 END_TEST
 
@@ -157,6 +179,7 @@ main(void)
 	tcase_add_test(tc, blanks_empty_pieces_and_quotes);
 	tcase_add_test(tc, missing_empty_long_badchar);
 	tcase_add_test(tc, duplicates);
+	tcase_add_test(tc, first_one_beyond_the_kept_pairs);
 	tcase_add_test(tc, accepted_and_rejected_apart);
 	tcase_add_test(tc, huge_header_and_many_cookies);
 	suite_add_tcase(s, tc);

@@ -328,7 +328,6 @@ START_TEST(json_outcomes)
 	struct out o;
 
 	fx_withhold(p, RP_A_LASTNAME);
-	fx_addr(p, RP_A_HOMEADDRESS, RP_ADDR_CITY, "Paris");
 	fx_privacy(p, "http://privacy.orange.fr/i.do?a=1");
 	o = json("card", p, "en");
 	ck_assert_int_eq(o.res.status, RP_ST_PARTIAL);
@@ -336,12 +335,20 @@ START_TEST(json_outcomes)
 	    "{\"status\":\"partial\",\"lang\":\"en\",\"view\":\"card\","
 	    "\"message\":\"Some details of your profile are not shared with this site.\","
 	    "\"attributes\":{\"Displayname\":\"\\u003cscript\\u003ealert('x')\\u003c/script\\u003eAda\","
-	    "\"HomeAddress\":{\"City\":\"Paris\"},"
 	    "\"PictureTagMediumURL\":\"https://photos.example.com/ada.png\","
 	    "\"CentersOfInterests\":[\"jazz\",\"échecs\"]},"
 	    "\"withheld\":[{\"name\":\"Lastname\",\"label\":\"Last name\"}],"
 	    "\"consent_url\":\"http://privacy.orange.fr/i.do?a=1\\u0026urlRetour=https%3A%2F%2Fwww.example.com%2Faccount\","
 	    "\"login_url\":null}");
+	free(o.html);
+	rp_profile_free(p);
+
+	/* An address is an object of its parts (the account view asks for it). */
+	p = fx_profile(RP_OUT_GRANTED, RP_ATTRSET_ALL);
+	fx_addr(p, RP_A_HOMEADDRESS, RP_ADDR_CITY, "Paris");
+	o = json("account", p, "en");
+	ck_assert_msg(strstr(o.html, "\"attributes\":{\"HomeAddress\":{\"City\":\"Paris\"}}") != NULL,
+	    "%s", o.html);
 	free(o.html);
 	rp_profile_free(p);
 
@@ -526,6 +533,92 @@ START_TEST(from_parsed_bodies)
 }
 END_TEST
 
+/*
+ * A view shows only what it asks for: a value the API sends unasked is
+ * treated as absent, in the fragment and in JSON alike, and the renderer
+ * warns about the template places that can then never fill.
+ */
+START_TEST(unasked_values_not_rendered)
+{
+	static const char body[] = "<?xml version=\"1.0\"?>"
+	    "<getPersonalRichProfileReturn><Data><UserAuthorizedData>"
+	    "<Firstname>Ada</Firstname><Lastname>Lovelace</Lastname>"
+	    "<Displayname>Ada L.</Displayname>"
+	    "<PictureTagMediumURL>https://photos.example.com/unasked.png</PictureTagMediumURL>"
+	    "<PictureTagSmallURL>https://photos.example.com/small.png</PictureTagSmallURL>"
+	    "<CentersOfInterests>jazz</CentersOfInterests><PreferredLanguage>en</PreferredLanguage>"
+	    "</UserAuthorizedData></Data></getPersonalRichProfileReturn>";
+	struct rp_cfg *c = fx_cfg(NULL);
+	struct rp_view *v = (struct rp_view *)rp_cfg_view(c, "card");
+	struct rp_renderer *r = NULL;
+	struct rp_render_req req;
+	struct rp_render_res res;
+	struct rp_profile *p;
+	struct rp_buf b;
+	char err[1024];
+	size_t i, card = (size_t)(v - c->views);
+
+	/* The view no longer asks for Lastname nor the medium photo. */
+	v->infos &= ~(RP_ATTR_BIT(RP_A_LASTNAME) | RP_ATTR_BIT(RP_A_PICTUREMEDIUM));
+	ck_assert_msg(rp_renderer_new(c, &r, err, sizeof(err)) == RP_OK, "%s", err);
+	ck_assert_int_eq(rp_parse(v->infos, NULL, body, strlen(body), &p), RP_OK);
+	/* The API did send them: the parser keeps what came. */
+	ck_assert(rp_profile_has(p, RP_A_LASTNAME));
+	ck_assert(rp_profile_has(p, RP_A_PICTUREMEDIUM));
+
+	req.view = v;
+	req.profile = p;
+	req.accept_language = NULL;
+	req.return_path = NULL;
+	rp_buf_init(&b, 0);
+	ck_assert_int_eq(rp_render_fragment(r, &req, &b, &res), RP_OK);
+	ck_assert_int_eq(res.status, RP_ST_OK);
+	ck_assert_msg(strstr(rp_buf_str(&b), "Lovelace") == NULL, "unasked value shown:\n%s",
+	    rp_buf_str(&b));
+	ck_assert_msg(strstr(rp_buf_str(&b), "unasked.png") == NULL, "unasked value shown:\n%s",
+	    rp_buf_str(&b));
+	/* What it asked for is there; the photo falls back to the small one. */
+	ck_assert_msg(strstr(rp_buf_str(&b), "Ada L.") != NULL, "%s", rp_buf_str(&b));
+	ck_assert_msg(strstr(rp_buf_str(&b), "small.png") != NULL, "%s", rp_buf_str(&b));
+	rp_buf_reset(&b);
+	ck_assert_int_eq(rp_render_json(r, &req, &b, &res), RP_OK);
+	ck_assert_msg(strstr(rp_buf_str(&b), "\"Displayname\":\"Ada L.\"") != NULL, "%s",
+	    rp_buf_str(&b));
+	ck_assert_msg(strstr(rp_buf_str(&b), "Lovelace") == NULL, "unasked value in JSON:\n%s",
+	    rp_buf_str(&b));
+	ck_assert_msg(strstr(rp_buf_str(&b), "unasked.png") == NULL, "unasked value in JSON:\n%s",
+	    rp_buf_str(&b));
+	rp_buf_free(&b);
+	rp_profile_free(p);
+
+	/* The same places are named once, for that view only. */
+	for (i = 0; i < c->nviews; i++) {
+		int warned = rp_renderer_view_warning(r, i, err, sizeof(err));
+
+		ck_assert_int_eq(warned, i == card);
+		if (i != card)
+			continue;
+		ck_assert_msg(strstr(err, "[view card]: card.html shows Lastname, "
+		    "PictureTagMediumURL, which its infos does not ask for") != NULL, "%s", err);
+		ck_assert_msg(strstr(err, "add them to infos or remove them from the template") != NULL,
+		    "%s", err);
+	}
+	rp_renderer_free(r);
+	rp_cfg_free(c);
+}
+END_TEST
+
+/* The shipped configuration asks for everything its templates show. */
+START_TEST(sample_views_ask_for_what_they_show)
+{
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < cfg->nviews; i++)
+		ck_assert_msg(!rp_renderer_view_warning(rdr, i, err, sizeof(err)), "%s", err);
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	ck_assert_str_eq(rp_status_name(RP_ST_OK), "ok");
@@ -558,6 +651,8 @@ main(void)
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, broken_templates_named_at_start);
 	tcase_add_test(tc, from_parsed_bodies);
+	tcase_add_test(tc, unasked_values_not_rendered);
+	tcase_add_test(tc, sample_views_ask_for_what_they_show);
 	tcase_add_test(tc, status_names);
 	suite_add_tcase(s, tc);
 	return rp_test_run(s);

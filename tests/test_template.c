@@ -66,6 +66,7 @@ expect(const char *src, const char *want)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.profile = prof;
+	ctx.shown = RP_ATTRSET_ALL;
 	ctx.lang = RP_LANG_EN;
 	ctx.status = "partial";
 	ctx.consent_url = "http://privacy.orange.fr/i.do?a=1&urlRetour=x";
@@ -216,6 +217,7 @@ START_TEST(view_inside_outcome)
 	ck_assert_int_eq(rp_tmpl_compile("v.html", vs, strlen(vs), &view, err, sizeof(err)), RP_OK);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.profile = prof;
+	ctx.shown = RP_ATTRSET_ALL;
 	ctx.view = view;
 	/* {{view}} inside the view itself renders nothing: no recursion. */
 	got = render_ctx("<div class=\"rp rp-ok\">{{view}}</div>", &ctx);
@@ -223,6 +225,23 @@ START_TEST(view_inside_outcome)
 	free(got);
 	ck_assert_uint_eq(rp_tmpl_uses(view), RP_ATTR_BIT(RP_A_FIRSTNAME));
 	rp_tmpl_free(view);
+}
+END_TEST
+
+/* Only the values of ctx.shown appear; any other reads as absent, sections too. */
+START_TEST(values_outside_shown_are_absent)
+{
+	struct rp_tmpl_ctx ctx;
+	char *got;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.profile = prof;
+	ctx.shown = RP_ATTR_BIT(RP_A_USEREMAIL);
+	ctx.lang = RP_LANG_EN;
+	got = render_ctx("[{{Firstname}}|{{#Firstname}}yes{{/Firstname}}{{^Firstname}}no{{/Firstname}}"
+	    "|{{UserEMail}}|{{label:Firstname}}]", &ctx);
+	ck_assert_str_eq(got, "[|no|ada@example.com|First name]");
+	free(got);
 }
 END_TEST
 
@@ -315,6 +334,7 @@ START_TEST(bounded_output)
 	ck_assert_int_eq(rp_tmpl_compile("t", "{{Lastname}}", 12, &t, err, sizeof(err)), RP_OK);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.profile = prof;
+	ctx.shown = RP_ATTRSET_ALL;
 	rp_buf_init(&b, 16);
 	ck_assert_int_eq(rp_tmpl_render(t, &ctx, &b), RP_ELIMIT);
 	rp_buf_free(&b);
@@ -356,6 +376,7 @@ main(void)
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, labels_messages_and_specials);
 	tcase_add_test(tc, view_inside_outcome);
+	tcase_add_test(tc, values_outside_shown_are_absent);
 	tcase_add_test(tc, compile_errors_name_line_and_column);
 	tcase_add_test(tc, unsafe_places_refused);
 	tcase_add_test(tc, nesting_bound);

@@ -31,6 +31,35 @@ test('every page of the site carries the policy', { skip, timeout: T }, async ()
 	assert.match(account.headers.get('vary') || '', /Cookie/);
 });
 
+// Each security header exactly once on every answer, the program's
+// included: nginx adds them at the server level and the program sends
+// X-Content-Type-Options too, which must not make two.
+test('every answer carries each security header exactly once', { skip, timeout: T }, async () => {
+	const u = shown[0];
+	assert.ok(u, 'the users file has a user with a complete profile');
+	const page = await demo.browser.newPage();
+	try {
+		await S.signIn(page, demo.stack, u);
+		for (const p of ['/', '/account.shtml', '/richprofile/fragment?view=card',
+			'/richprofile/fragment?view=account', '/richprofile/profile.json?view=card',
+			'/richprofile/ping']) {
+			const r = await page.request.get(demo.stack.siteUrl + p);
+			assert.equal(r.status(), 200, p);
+			const raw = r.headersArray();
+			for (const name of ['x-content-type-options', 'content-security-policy', 'referrer-policy']) {
+				const values = raw.filter((h) => h.name.toLowerCase() === name).map((h) => h.value);
+				assert.equal(values.length, 1, `${p}: ${name} ${values.length} times: ${JSON.stringify(values)}`);
+			}
+			assert.equal(raw.find((h) => h.name.toLowerCase() === 'x-content-type-options').value, 'nosniff', p);
+		}
+		// A signed-in user's fragment really came from the program.
+		const frag = await page.request.get(`${demo.stack.siteUrl}/richprofile/fragment?view=card`);
+		assert.equal(frag.headers()['x-richprofile-status'], 'ok');
+	} finally {
+		await page.close();
+	}
+});
+
 for (const [i, u] of shown.entries()) {
 	test(`no CSP violation with ${u ? u.id : `demo user ${i}`}'s fragments`, { skip, timeout: T }, async () => {
 		assert.ok(u, 'the users file has such a user');

@@ -90,6 +90,7 @@ RP_FUZZ_TARGET(template)
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.profile = p;
+	ctx.shown = RP_ATTRSET_ALL;
 	ctx.lang = RP_LANG_EN;
 	ctx.status = "ok";
 	ctx.consent_url = "javascript:q9z";

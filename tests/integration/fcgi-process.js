@@ -107,6 +107,7 @@ test('-t accepts a good configuration and names what is wrong in a bad one', opt
   const ok = run(['-t', '-c', good]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /ok/);
+  assert.doesNotMatch(ok.stderr, /warning/, 'views that ask for what their templates show: no warning');
 
   const badKey = path.join(dir, 'bad-key.conf');
   fs.writeFileSync(badKey, `${fs.readFileSync(good, 'utf8')}\n[server]\nthreds = 4\n`);
@@ -123,6 +124,27 @@ test('-t accepts a good configuration and names what is wrong in a bad one', opt
   const r3 = run(['-t', '-c', path.join(dir, 'missing.conf')]);
   assert.equal(r3.status, 1);
   assert.match(r3.stderr, /missing\.conf/);
+});
+
+/*
+ * A view whose template shows attributes its infos does not ask for:
+ * the API is never asked for them, so their places stay empty.  -t
+ * still accepts the file, with one warning line for that view naming
+ * the attributes, the template and the fix.
+ */
+test('-t warns about a view whose template shows attributes its infos does not ask for', opt, () => {
+  const dir = fs.mkdtempSync(path.join(dirForOptions(), 'u'));
+  const conf = writeConf(dir, { 'view card': { infos: 'Firstname,Displayname,PictureTagSmallURL' } });
+  const r = run(['-t', '-c', conf]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /ok/);
+  const lines = r.stderr.split('\n').filter((l) => /warning/.test(l));
+  assert.equal(lines.length, 1, `one warning line, for [view card] only:\n${r.stderr}`);
+  assert.match(lines[0], /\[view card\]/);
+  assert.match(lines[0], /card\.html/);
+  assert.match(lines[0], /Lastname, PictureTagMediumURL, CentersOfInterests/);
+  assert.match(lines[0], /add them to infos or remove them from the template/);
+  assert.doesNotMatch(r.stderr, /\[view account\]/, 'infos = * asks for everything');
 });
 
 test('a listener that cannot be opened is an error that says why', opt, () => {

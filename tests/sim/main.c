@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -713,6 +714,9 @@ main(int argc, char **argv)
 	long port;
 	unsigned flags, bound;
 	struct MHD_Daemon *d = NULL;
+	struct MHD_OptionItem pool[2] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+	};
 	const union MHD_DaemonInfo *di;
 	struct sigaction sa;
 	sigset_t block, old;
@@ -794,6 +798,15 @@ main(int argc, char **argv)
 	 */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 	    MHD_USE_ERROR_LOG | (o.threads == 0 ? MHD_USE_THREAD_PER_CONNECTION : 0);
+	/*
+	 * The pool size goes in only with a pool: libmicrohttpd warns on
+	 * stderr ("Zero size ... is ignored") when it is given as 0, which
+	 * thread-per-connection mode would otherwise do at every start.
+	 */
+	if (o.threads > 0) {
+		pool[0].option = MHD_OPTION_THREAD_POOL_SIZE;
+		pool[0].value = (intptr_t)o.threads;
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (sim.tls)
@@ -803,7 +816,7 @@ main(int argc, char **argv)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o.threads,
+	    MHD_OPTION_ARRAY, pool,
 	    /*
 	     * MHD zeroes a connection's memory pool (32 KiB by default) for
 	     * every request: half of a pooled answer's instructions.  The

@@ -86,6 +86,25 @@ test('the shipped users file loads', async () => {
   assert.equal((await sim.stop()).code, 0);
 });
 
+// A start says nothing on stderr (a warning there is read as something
+// wrong by whoever runs the demo), whichever threading mode; the only
+// line is the one that reports the stop.
+test('starting prints nothing on stderr, with or without --threads', async () => {
+  for (const args of [[], ['--threads', '4']]) {
+    const sim = await S.startSim(args);
+    let r;
+    try {
+      // An answer served: start-up is over, and its output has arrived.
+      assert.equal((await S.api(sim, 'Firstname', users.amelie.token)).answer.kind, 'data');
+      assert.equal(sim.stderr(), '', `${args.join(' ') || 'default'}: stderr at start`);
+    } finally {
+      r = await sim.stop();
+    }
+    assert.equal(r.code, 0);
+    assert.equal(sim.stderr(), 'richprofile-sim: stopping on signal 15\n', `${args.join(' ') || 'default'}: stderr`);
+  }
+});
+
 test('bad options are refused with exit status 2', async () => {
   const cases = [
     [['--listen', 'localhost'], /--listen 'localhost' is not/],
@@ -234,6 +253,7 @@ test('HTTPS with --tls-cert and --tls-key (a test CA made now)', async () => {
     assert.match(a.url, /^https:\/\/127\.0\.0\.1:\d+\/urm-gui\//);
     const untrusted = await S.request(S.apiUrl(sim, 'Firstname', users.camille.token));
     assert.ok(untrusted.error, 'a client without the CA refuses the certificate');
+    assert.doesNotMatch(sim.stderr(), /warning/i, 'no libmicrohttpd warning at start');
   } finally {
     assert.equal((await sim.stop()).code, 0);
   }
