@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
-. tests/deps.sh
+. tests/lib/deps.sh
 rp_install_test_deps || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -57,7 +57,7 @@ check_port RP_SIM_PORT "$sim_port"
 # --- build -------------------------------------------------------------
 if [ $build = yes ]; then
 	cd "$top" || exit 1
-	. tests/deps.sh
+	. tests/lib/deps.sh
 	rp_install_deps || exit 1
 	if [ -f "$top/config.status" ]; then
 		# Configured in place: an out-of-tree build would be refused.

@@ -1,5 +1,5 @@
 # man/: manual pages (mdoc), installed by `make install` and linted by
-# tests/ops/manlint.sh (mandoc -Tlint -Wwarning) in `make check`, hence
+# tests/ops/test_manlint.sh (mandoc -Tlint -Wwarning) in `make check`, hence
 # in `make distcheck` too.
 rp_man_pages = \
 	man/richprofile.1 \

@@ -30,7 +30,7 @@ function skipReason() {
 	return false;
 }
 
-// playwright-core from tests/browser/node_modules (tests/deps.sh runs npm
+// playwright-core from tests/browser/node_modules (tests/lib/deps.sh runs npm
 // install there).  A tree without it (make distcheck's copy of the
 // sources) gets it installed from the committed lock file into the build
 // tree's output folder; npm's cache usually has it already.
@@ -63,7 +63,7 @@ function playwright() {
 	return require(mod);
 }
 
-const { freePort, sleep } = require('../integration/stack');
+const { freePort, sleep } = require('../lib/stack');
 
 function alive(pid) {
 	try {

@@ -9,7 +9,7 @@
 const { before, after, test } = require('node:test');
 const assert = require('node:assert/strict');
 
-const { startStack, missing, fragmentStatus, htmlDecode } = require('./stack');
+const { startStack, missing, fragmentStatus, htmlDecode } = require('../lib/stack');
 
 const PAGE = '/account.shtml';
 /* Text of the sample page around the include: it must always render. */

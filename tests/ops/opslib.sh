@@ -41,7 +41,7 @@ show() { [ -f "$1" ] && sed 's/^/# /' "$1"; }
 need() {
 	for c in "$@"; do
 		command -v "$c" >/dev/null 2>&1 || {
-			echo "1..0 # SKIP $c is not installed (tests/deps.sh installs it)"
+			echo "1..0 # SKIP $c is not installed (tests/lib/deps.sh installs it)"
 			exit 0
 		}
 	done

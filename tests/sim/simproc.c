@@ -12,7 +12,7 @@
 #include <check.h>
 #include <curl/curl.h>
 
-#include "../testutil.h"
+#include "testutil.h"
 #include "simproc.h"
 
 char sim_url[128];

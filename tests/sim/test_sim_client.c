@@ -13,7 +13,7 @@
 #include "cfg.h"
 #include "client.h"
 #include "profile.h"
-#include "../testutil.h"
+#include "testutil.h"
 #include "simproc.h"
 
 #define NAMES (RP_ATTR_BIT(RP_A_FIRSTNAME) | RP_ATTR_BIT(RP_A_LASTNAME))

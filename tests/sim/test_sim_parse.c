@@ -11,7 +11,7 @@
 #include "attr.h"
 #include "parse.h"
 #include "profile.h"
-#include "../testutil.h"
+#include "testutil.h"
 #include "simproc.h"
 
 /* Asks the simulator for infos as token; parses the body whatever the status. */

@@ -12,7 +12,7 @@ const path = require('node:path');
 
 const srcdir = path.resolve(process.env.top_srcdir || path.join(__dirname, '..', '..'));
 const fs = require('node:fs');
-const { startStack, missing, SNIPPET_SOCKET } = require(path.join(srcdir, 'tests', 'integration', 'stack.js'));
+const { startStack, missing, SNIPPET_SOCKET } = require(path.join(srcdir, 'tests', 'lib', 'stack.js'));
 
 /* nginx's auth location (the shipped richprofile-auth.conf), beside richprofile.conf. */
 function nginxAuth(dir, socket) {

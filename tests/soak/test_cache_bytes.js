@@ -14,7 +14,7 @@ const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 
-const { startStack, missing, paths, API_PATH } = require('../integration/stack');
+const { startStack, missing, paths, API_PATH } = require('../lib/stack');
 
 const MAX_BYTES = 8 * 1024 * 1024;
 const USERS = 400;

@@ -15,7 +15,7 @@
 #include "rp.h"
 #include "cfg.h"
 #include "client.h"
-#include "sim/simproc.h"
+#include "simproc.h"
 #include "testserver.h"
 #include "testutil.h"
 

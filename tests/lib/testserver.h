@@ -82,7 +82,7 @@ size_t ts_body_sent(struct ts_server *s);
 size_t ts_wait_requests(struct ts_server *s, size_t n, unsigned ms);
 
 /*
- * Makes a test PKI in dir with tests/mkcerts.sh: ca.pem (the test CA),
+ * Makes a test PKI in dir with tests/lib/mkcerts.sh: ca.pem (the test CA),
  * server.pem + server.key (for 127.0.0.1 and localhost, signed by
  * ca.pem), wronghost.pem + wronghost.key (signed by ca.pem, for another
  * name), other-ca.pem (an unrelated CA).  Aborts on failure.

@@ -104,7 +104,7 @@ else
 	show "$tmp/t.log"
 fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
-	skip "systemd-analyze not installed (tests/deps.sh installs systemd)"
+	skip "systemd-analyze not installed (tests/lib/deps.sh installs systemd)"
 elif [ ! -x "$pfcgi" ]; then
 	skip "richprofile-fcgi is not built in this tree yet"
 else

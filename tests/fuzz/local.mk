@@ -13,7 +13,7 @@ check_PROGRAMS += tests/fuzz/replay
 TESTS += tests/fuzz/replay
 tests_fuzz_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h \
 	$(FUZZ_SOURCES)
-tests_fuzz_replay_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests \
+tests_fuzz_replay_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/lib \
 	-I$(top_srcdir)/tests/fuzz
 tests_fuzz_replay_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/parse.dict
@@ -23,7 +23,7 @@ FUZZ_SECONDS = 60
 # each fuzz binary builds lib/ from source rather than linking librp.la.
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -DRP_LIBFUZZER \
-	-I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/tests \
+	-I$(top_builddir) -I$(top_srcdir)/lib -I$(top_srcdir)/tests/lib \
 	-I$(top_srcdir)/tests/fuzz $(CURL_CFLAGS) $(EXPAT_CFLAGS) \
 	$(INIH_CFLAGS) $(SODIUM_CFLAGS) $(CRYPTO_CFLAGS) $(PTHREAD_CFLAGS)
 FUZZ_LIBS = $(CURL_LIBS) $(EXPAT_LIBS) $(INIH_LIBS) $(SODIUM_LIBS) \
@@ -73,3 +73,8 @@ clean-local: clean-fuzz
 clean-fuzz:
 	-rm -rf tests/fuzz/fuzz-* tests/fuzz/work tests/fuzz/artifacts
 .PHONY: clean-fuzz
+# Fuzz targets of the rendering modules (issue 5): the Cookie header
+# reader, query strings with return paths and privacy URLs, templates.
+FUZZ_SOURCES += tests/fuzz/fuzz_cookie.c tests/fuzz/fuzz_query.c \
+	tests/fuzz/fuzz_template.c
+EXTRA_DIST += tests/fuzz/template.dict tests/fuzz/template.seeds

@@ -8,7 +8,7 @@ need apache2 curl
 need_built "$FCGI" "$SIM"
 modules=/usr/lib/apache2/modules
 [ -f "$modules/mod_fcgid.so" ] || {
-	echo "1..0 # SKIP mod_fcgid is not installed (apt-get install libapache2-mod-fcgid; tests/deps.sh does)"
+	echo "1..0 # SKIP mod_fcgid is not installed (apt-get install libapache2-mod-fcgid; tests/lib/deps.sh does)"
 	exit 0
 }
 echo "1..7"

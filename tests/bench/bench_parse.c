@@ -13,7 +13,7 @@
 #include "profile.h"
 #include "testutil.h"
 
-#define FIXTURE "tests/fixtures/granted-full.xml"
+#define FIXTURE "tests/unit/fixtures/granted-full.xml"
 
 /*
  * Heap counting: this binary's own malloc family, in front of glibc's,

@@ -13,7 +13,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const srcdir = path.resolve(process.env.top_srcdir || path.join(__dirname, '..', '..'));
-const { startStack, missing, fcgiRequest, sleep } = require(path.join(srcdir, 'tests', 'integration', 'stack.js'));
+const { startStack, missing, fcgiRequest, sleep } = require(path.join(srcdir, 'tests', 'lib', 'stack.js'));
 
 const THREADS = 4;
 const TIMEOUT_MS = 1500;

@@ -13,7 +13,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startStack, missing, htmlDecode } = require('../integration/stack');
+const { startStack, missing, htmlDecode } = require('../lib/stack');
 /* Start tags as a browser builds elements from them (a quoted '>' included). */
 const { tagsOf } = require('../integration/web-suite');
 

@@ -12,11 +12,11 @@
 #include "profile.h"
 #include "testutil.h"
 
-#define FIXTURES "tests/fixtures"
+#define FIXTURES "tests/unit/fixtures"
 #define MAX_FIXTURES 256
 
 /*
- * Every tests/fixtures/NAME.xml has a NAME.expect: header lines
+ * Every tests/unit/fixtures/NAME.xml has a NAME.expect: header lines
  * ("infos: A,B", optional "limits: max_bytes=N ..."), a line "--", then
  * the profile as dump() writes it.  Adding a case is adding two files:
  * write the .xml and the .expect header, run `tests/test_parse --draft

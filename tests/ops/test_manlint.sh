@@ -11,7 +11,7 @@ n=$((n + 6))
 echo "1..$n"
 if ! command -v mandoc >/dev/null 2>&1; then
 	i=0
-	while [ $i -lt $n ]; do i=$((i + 1)); echo "ok $i # SKIP mandoc not installed (tests/deps.sh installs it)"; done
+	while [ $i -lt $n ]; do i=$((i + 1)); echo "ok $i # SKIP mandoc not installed (tests/lib/deps.sh installs it)"; done
 	exit 0
 fi
 i=0
@@ -38,7 +38,7 @@ for p in $pages; do
 	# quoted UTF-8'' prefix legitimately shows two).
 	i=$((i + 1))
 	if ! command -v col >/dev/null 2>&1; then
-		echo "ok $i # SKIP col not installed (apt-get install bsdextrautils; tests/deps.sh installs it)"
+		echo "ok $i # SKIP col not installed (apt-get install bsdextrautils; tests/lib/deps.sh installs it)"
 	elif stacked=$( { mandoc -Tutf8 "$f" | col -b | grep -n '’’\|‘‘' | sed 's/^/utf8:/'
 		mandoc -Tascii "$f" | col -b | grep -n "\`\`\|'''" | sed 's/^/ascii:/'; } )
 		[ -z "$stacked" ]; then

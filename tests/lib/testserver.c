@@ -570,7 +570,7 @@ ts_make_certs(const char *dir)
 	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >'%s/mkcerts.log' 2>&1",
-	    rp_test_srcpath("tests/mkcerts.sh"), dir, dir);
+	    rp_test_srcpath("tests/lib/mkcerts.sh"), dir, dir);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "testserver: %s failed; see %s/mkcerts.log\n",
 		    cmd, dir);

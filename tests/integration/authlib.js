@@ -17,7 +17,7 @@ const { before, after, test } = require('node:test');
 const {
   startStack, missing, httpRequest, paths, stopChild, freePort, API_PATH, waitConnect, spawnTracked, readIf,
   fcgiRecord,
-} = require('../integration/stack');
+} = require('../lib/stack');
 
 const SNIPPET_SOCKET = '/run/richprofile/richprofile.sock';
 const SNIPPET_FCGI_ADDRESS = 'fcgi://127.0.0.1:9601/';

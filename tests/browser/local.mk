@@ -1,6 +1,5 @@
-# Browser tests of the demo (issue 6): ./demo.sh starts the stack on free
-# ports, Debian's chromium driven by playwright-core (tests/browser/
-# package.json; tests/deps.sh runs npm install there) clicks through it.
+# tests/browser/: the demo in Debian's chromium, driven by playwright-core
+# (tests/browser/package.json; tests/lib/deps.sh runs npm install there).
 BROWSER_TESTS = \
 	tests/browser/test_demo.js \
 	tests/browser/test_users.js \
@@ -22,10 +21,3 @@ EXTRA_DIST += $(BROWSER_TESTS) \
 	tests/browser/stack.js \
 	tests/browser/package.json \
 	tests/browser/package-lock.json
-
-# Screenshots, the demo stacks' run directories and, in a copy of the
-# sources without node_modules (distcheck), playwright-core installed there.
-clean-local: clean-browser-output
-clean-browser-output:
-	rm -rf tests/output/browser
-.PHONY: clean-browser-output

@@ -9,7 +9,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
-const { httpRequest, startStack, missing } = require('../integration/stack');
+const { httpRequest, startStack, missing } = require('../lib/stack');
 const {
   decodeValue, decodeList, catalogueHeaderNames, authSuite, snippets, HOSTILE, HOSTILE_ALLOW, one, profileHeaders,
   startHostileApi, GROWING_ALLOW, checkGrowing,

@@ -14,7 +14,7 @@ const path = require('node:path');
 
 const {
   startStack, missing, paths, freePort, fcgiRequest, stopChild, iniText, baseConf, fragmentStatus,
-} = require('./stack');
+} = require('../lib/stack');
 
 const FCGI = paths.fcgi;
 const skip = missing('nginx');

@@ -1,6 +1,6 @@
 #!/bin/sh
 # demodeps.sh: the demo's dependency step needs no npm package.  It runs
-# the step demo.sh runs (tests/deps.sh) in a tree whose browser tests
+# the step demo.sh runs (tests/lib/deps.sh) in a tree whose browser tests
 # still lack their npm packages, with an npm that fails as it does
 # without network: the demo's step must succeed without calling npm,
 # while the test command's step (check.sh) calls it and fails, saying so.
@@ -31,7 +31,7 @@ check "demo.sh runs rp_install_deps as its dependency step (it runs: ${step:-non
 
 run_step() {
 	(cd "$tmp/tree" && PATH="$tmp/bin:$PATH" bash -c \
-		'. "$1"; "$2"' deps "$srcdir/tests/deps.sh" "$1") >"$tmp/$1.out" 2>&1
+		'. "$1"; "$2"' deps "$srcdir/tests/lib/deps.sh" "$1") >"$tmp/$1.out" 2>&1
 }
 rm -f "$tmp/npm.calls"
 if run_step rp_install_deps; then

@@ -1,0 +1,16 @@
+# tests/bench/: benchmarks, built by make check so they cannot rot, run
+# by `make bench` and `make bench-parse` only (never by make check).
+check_PROGRAMS += tests/bench/bench_cache tests/bench/bench_parse
+tests_bench_bench_cache_CFLAGS = $(TEST_CFLAGS)
+tests_bench_bench_cache_LDADD = $(RP_LIBS)
+tests_bench_bench_parse_CFLAGS = $(TEST_CFLAGS)
+tests_bench_bench_parse_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/bench/bench.sh tests/bench/fresh.lua tests/bench/stack.sh
+
+.PHONY: bench bench-parse
+bench: all tests/bench/bench_cache
+	./tests/bench/bench_cache
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(srcdir)/tests/bench/bench.sh
+bench-parse: tests/bench/bench_parse$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' tests/bench/bench_parse $(BENCH_ITERS)
