@@ -296,6 +296,9 @@ worker_leave(struct worker *w)
  * this worker to serve; 0 when the connection went to the waiting room,
  * or was dropped.
  */
+/* How long a new connection may take to send its first bytes. */
+#define FIRST_LOOK_MS 20
+
 static int
 first_look(struct worker *w, int fd)
 {
@@ -311,6 +314,18 @@ first_look(struct worker *w, int fd)
 	rp_live_release(la);
 	got = recv(fd, buf, sizeof(buf) < cap ? sizeof(buf) : cap,
 	    MSG_PEEK | MSG_DONTWAIT);
+	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		/*
+		 * Accepted before the client wrote: a web server writes
+		 * right after connecting, so a short wait here keeps the
+		 * request on this worker (warm) and out of the room.
+		 */
+		if (poll(&pfd, 1, FIRST_LOOK_MS) > 0)
+			got = recv(fd, buf, sizeof(buf) < cap ? sizeof(buf) :
+			    cap, MSG_PEEK | MSG_DONTWAIT);
+	}
 	if (got == 0) {
 		close(fd);      /* a connect-and-close probe */
 		return 0;
