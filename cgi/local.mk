@@ -1,34 +1,40 @@
-# cgi/: build rules (empty until its issue lands).
+# cgi/: the FastCGI program, richprofile-fcgi, and the operator's tool.
+#
+# cgi/server/: the server core: the configuration in service (app, live:
+# SIGHUP reload), where the listening socket comes from (listen,
+# activate: systemd), worker threads and their turn to accept (server,
+# turn), requests waiting to arrive whole (intake), one request in and
+# one answer out (request, response), and one-shot CGI mode (cgi_mode).
+# cgi/routes/: one file per group of routes, and their table (routes).
+# Both are built once, as a library the program and its tests link.
+noinst_LTLIBRARIES += cgi/libfcgicore.la
+cgi_libfcgicore_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(FCGI_CORE_CPPFLAGS)
+cgi_libfcgicore_la_SOURCES = \
+	cgi/server/app.c cgi/server/app.h \
+	cgi/server/live.c cgi/server/live.h \
+	cgi/server/listen.c cgi/server/listen.h \
+	cgi/server/activate.c cgi/server/activate.h \
+	cgi/server/server.c cgi/server/server.h \
+	cgi/server/intake.c cgi/server/intake.h \
+	cgi/server/request.c cgi/server/request.h \
+	cgi/server/response.c cgi/server/response.h \
+	cgi/routes/routes.c cgi/routes/routes.h \
+	cgi/routes/fetch.c cgi/routes/fetch.h \
+	cgi/routes/profile.c \
+	cgi/routes/auth.c \
+	cgi/routes/ops.c
+FCGI_CORE_CPPFLAGS = -I$(top_srcdir)/cgi/server -I$(top_srcdir)/cgi/routes
+FCGI_CORE_LIBS = cgi/libfcgicore.la $(RP_LIBS) $(FCGI_LIBS)
 
-# richprofile: the operator's command-line tool (fetch, check-config).
-bin_PROGRAMS += cgi/richprofile
-cgi_richprofile_SOURCES = cgi/richprofile.c
-cgi_richprofile_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
-cgi_richprofile_LDADD = $(RP_LIBS)
-
-# richprofile-fcgi: the FastCGI program (issue 5).  Thin: start-up,
-# listener, worker threads, one request in, one answer out; the work is
-# in lib/.  rp_fcgi_sources is everything but main(), shared with the
-# unit test of the request plumbing (tests/fcgi.mk).
-rp_fcgi_sources = \
-	cgi/fcgi_app.c cgi/fcgi_app.h \
-	cgi/fcgi_listen.c cgi/fcgi_listen.h \
-	cgi/fcgi_server.c cgi/fcgi_server.h \
-	cgi/fcgi_intake.c cgi/fcgi_intake.h \
-	cgi/fcgi_request.c cgi/fcgi_request.h \
-	cgi/fcgi_response.c cgi/fcgi_response.h \
-	cgi/fcgi_routes.c cgi/fcgi_routes.h \
-	cgi/fcgi_profile_routes.c \
-	cgi/fcgi_auth.c \
-	cgi/fcgi_fetch.c cgi/fcgi_fetch.h
+# richprofile-fcgi: main() only; the rest is the core above.
 sbin_PROGRAMS += cgi/richprofile-fcgi
-cgi_richprofile_fcgi_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
-cgi_richprofile_fcgi_LDADD = $(RP_LIBS) $(FCGI_LIBS)
-cgi_richprofile_fcgi_SOURCES = cgi/richprofile-fcgi.c $(rp_fcgi_sources)
+cgi_richprofile_fcgi_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(FCGI_CORE_CPPFLAGS)
+cgi_richprofile_fcgi_LDADD = $(FCGI_CORE_LIBS)
+cgi_richprofile_fcgi_SOURCES = cgi/richprofile-fcgi.c
 
-# Operations (issue 8): systemd socket activation, SIGHUP reload, the
-# status (Prometheus metrics) and ready routes.
-rp_fcgi_sources += \
-	cgi/fcgi_activate.c cgi/fcgi_activate.h \
-	cgi/fcgi_live.c cgi/fcgi_live.h \
-	cgi/fcgi_ops_routes.c
+# cgi/cli/: richprofile, the operator's command-line tool (fetch,
+# check-config): the same client, parser and renderer, no FastCGI.
+bin_PROGRAMS += cgi/cli/richprofile
+cgi_cli_richprofile_SOURCES = cgi/cli/richprofile.c
+cgi_cli_richprofile_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+cgi_cli_richprofile_LDADD = $(RP_LIBS)

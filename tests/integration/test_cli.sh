@@ -5,7 +5,7 @@
 set -u
 src=${top_srcdir:-.}
 build=${top_builddir:-.}
-rp=$build/cgi/richprofile
+rp=$build/cgi/cli/richprofile
 sim=$build/tests/sim/richprofile-sim
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rpcli.XXXXXX")
 simpid=

@@ -86,7 +86,7 @@ fi
 # route, every exit status.  Skipped until the programs are built.
 builddir=${top_builddir:-.}
 fcgi=$builddir/cgi/richprofile-fcgi
-cli=$builddir/cgi/richprofile
+cli=$builddir/cgi/cli/richprofile
 page8=$srcdir/man/richprofile-fcgi.8
 page1=$srcdir/man/richprofile.1
 # -n's default in richprofile-fcgi(8) is [server] threads' default in the code.

@@ -46,6 +46,5 @@ tests_unit_test_render_LDADD = $(RENDER_TEST_LIBS)
 tests_unit_test_client_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_client_LDADD = $(TESTSERVER_LIBS)
 # The program's request plumbing: its core, not main().
-tests_unit_test_fcgi_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/cgi
-tests_unit_test_fcgi_LDADD = $(TEST_LIBS) $(FCGI_LIBS)
-tests_unit_test_fcgi_SOURCES = tests/unit/test_fcgi.c $(rp_fcgi_sources)
+tests_unit_test_fcgi_CFLAGS = $(TEST_CFLAGS) $(FCGI_CORE_CPPFLAGS)
+tests_unit_test_fcgi_LDADD = tests/lib/libtestutil.a $(FCGI_CORE_LIBS) $(CHECK_LIBS)

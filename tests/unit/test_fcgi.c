@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "breaker.h"
-#include "fcgi_intake.h"
-#include "fcgi_request.h"
-#include "fcgi_response.h"
-#include "fcgi_routes.h"
+#include "intake.h"
+#include "request.h"
+#include "response.h"
+#include "routes.h"
 #include "metrics.h"
 #include "testutil.h"
 

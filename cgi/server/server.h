@@ -1,10 +1,10 @@
-/* fcgi_server.h: worker threads, accept loop, signals, graceful stop. */
+/* server.h: worker threads, accept loop, signals, graceful stop. */
 #ifndef RP_FCGI_SERVER_H
 #define RP_FCGI_SERVER_H
 
-#include "fcgi_app.h"
-#include "fcgi_live.h"
-#include "fcgi_listen.h"
+#include "app.h"
+#include "live.h"
+#include "listen.h"
 
 /*
  * Serves FastCGI requests on l->fd with `threads` workers until SIGTERM

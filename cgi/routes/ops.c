@@ -1,10 +1,10 @@
-/* fcgi_ops_routes.c: the status (metrics) and ready routes, for operators. */
+/* ops.c: the status (metrics) and ready routes, for operators. */
 #include "config.h"
 
 #include "breaker.h"
 #include "buf.h"
 #include "cache.h"
-#include "fcgi_routes.h"
+#include "routes.h"
 #include "metrics.h"
 
 /* The Prometheus text exposition format, version 0.0.4. */

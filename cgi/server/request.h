@@ -1,10 +1,10 @@
-/* fcgi_request.h: one request of richprofile-fcgi, from environment to answer. */
+/* request.h: one request of richprofile-fcgi, from environment to answer. */
 #ifndef RP_FCGI_REQUEST_H
 #define RP_FCGI_REQUEST_H
 
 #include "client.h"
-#include "fcgi_app.h"
-#include "fcgi_response.h"
+#include "app.h"
+#include "response.h"
 #include "hash.h"
 #include "log.h"
 

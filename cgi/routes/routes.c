@@ -1,9 +1,9 @@
-/* fcgi_routes.c: the routes table of richprofile-fcgi (cgit's cmd.c idea). */
+/* routes.c: the routes table of richprofile-fcgi (cgit's cmd.c idea). */
 #include "config.h"
 
 #include <string.h>
 
-#include "fcgi_routes.h"
+#include "routes.h"
 
 const struct rp_route rp_routes[] = {
 	{ "",             rp_route_fragment, 0, RP_ACCESS_ANY },  /* ".../richprofile/" */
@@ -11,7 +11,7 @@ const struct rp_route rp_routes[] = {
 	{ "profile.json", rp_route_json, 0, RP_ACCESS_ANY },
 	{ "ping",         rp_route_ping, 0, RP_ACCESS_ANY },
 	/* They describe the service, not a user: for monitoring. */
-	{ "status",       rp_route_status, 0, RP_ACCESS_OPS },  /* fcgi_ops_routes.c */
+	{ "status",       rp_route_status, 0, RP_ACCESS_OPS },  /* routes/ops.c */
 	{ "ready",        rp_route_ready, 0, RP_ACCESS_OPS },
 	/*
 	 * auth reads no body and changes nothing, and nginx's auth_request

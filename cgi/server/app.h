@@ -1,4 +1,4 @@
-/* fcgi_app.h: what every request of richprofile-fcgi shares. */
+/* app.h: what every request of richprofile-fcgi shares. */
 #ifndef RP_FCGI_APP_H
 #define RP_FCGI_APP_H
 

@@ -1,4 +1,4 @@
-/* fcgi_intake.c: a connection's request records, whole and in time, before libfcgi reads them. */
+/* intake.c: a connection's request records, whole and in time, before libfcgi reads them. */
 /* EPOLLRDHUP */
 #define _GNU_SOURCE 1
 #include "config.h"
@@ -16,7 +16,7 @@
 
 #include "breaker.h"
 #include "err.h"
-#include "fcgi_intake.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 

@@ -1,11 +1,11 @@
-/* fcgi_fetch.c: how richprofile-fcgi obtains the profile of a request. */
+/* fetch.c: how richprofile-fcgi obtains the profile of a request. */
 #include "config.h"
 
 #include "cache.h"
 #include "client.h"
 #include "cookie.h"
 #include "err.h"
-#include "fcgi_fetch.h"
+#include "fetch.h"
 #include "hash.h"
 #include "log.h"
 #include "metrics.h"

@@ -1,4 +1,4 @@
-/* fcgi_listen.c: the listening socket of richprofile-fcgi. */
+/* listen.c: the listening socket of richprofile-fcgi. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,8 +15,8 @@
 #include <fcgiapp.h>
 
 #include "err.h"
-#include "fcgi_activate.h"
-#include "fcgi_listen.h"
+#include "activate.h"
+#include "listen.h"
 
 /*
  * libfcgi's FCGX_OpenSocket would do, but it exit()s the whole process
@@ -158,7 +158,7 @@ out:
 
 /*
  * Room in each connection's receive queue for a whole request start:
- * the workers look at it unread (fcgi_intake.h).  A TCP connection's
+ * the workers look at it unread (server/intake.h).  A TCP connection's
  * first window is about 85 KiB on Linux's defaults, less than the
  * largest [server] max_params_bytes; accepted connections inherit the
  * listener's buffer size.  Unix sockets queue up to the sender's send
@@ -196,7 +196,7 @@ rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
 	    errlen)) != RP_OK) {
 		/* Activated, but not with one listening socket: err says so. */
 	} else if (spec == NULL && l.fd >= 0) {
-		/* systemd socket activation (fcgi_activate.c). */
+		/* systemd socket activation (server/activate.c). */
 		l.owned = 1;
 		snprintf(l.desc, sizeof(l.desc), "fd %d (systemd socket "
 		    "activation)", l.fd);

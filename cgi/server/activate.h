@@ -1,4 +1,4 @@
-/* fcgi_activate.h: a listening socket passed by systemd socket activation. */
+/* activate.h: a listening socket passed by systemd socket activation. */
 #ifndef RP_FCGI_ACTIVATE_H
 #define RP_FCGI_ACTIVATE_H
 

@@ -1,11 +1,11 @@
-/* fcgi_live.c: the configuration in service, replaced on SIGHUP. */
+/* live.c: the configuration in service, replaced on SIGHUP. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "err.h"
-#include "fcgi_live.h"
+#include "live.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"

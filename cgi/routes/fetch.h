@@ -1,11 +1,11 @@
-/* fcgi_fetch.h: how richprofile-fcgi obtains the profile of a request. */
+/* fetch.h: how richprofile-fcgi obtains the profile of a request. */
 #ifndef RP_FCGI_FETCH_H
 #define RP_FCGI_FETCH_H
 
 #include <stddef.h>
 
 #include "attr.h"
-#include "fcgi_request.h"
+#include "request.h"
 #include "profile.h"
 
 /*

@@ -1,9 +1,9 @@
-/* fcgi_profile_routes.c: the fragment and profile.json routes. */
+/* profile.c: the fragment and profile.json routes. */
 #include "config.h"
 
 #include "err.h"
-#include "fcgi_fetch.h"
-#include "fcgi_routes.h"
+#include "fetch.h"
+#include "routes.h"
 #include "log.h"
 #include "query.h"
 #include "render.h"

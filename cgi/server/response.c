@@ -1,4 +1,4 @@
-/* fcgi_response.c: status, headers and body of one answer. */
+/* response.c: status, headers and body of one answer. */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "err.h"
-#include "fcgi_response.h"
+#include "response.h"
 
 /* Longest header block; far above what any answer of ours carries. */
 #define HEADERS_MAX 8192

@@ -1,4 +1,4 @@
-/* fcgi_auth.c: the auth route: profile attributes as headers for the site's own backend. */
+/* auth.c: the auth route: profile attributes as headers for the site's own backend. */
 #include "config.h"
 
 #include <string.h>
@@ -7,8 +7,8 @@
 #include "consent.h"
 #include "err.h"
 #include "escape.h"
-#include "fcgi_fetch.h"
-#include "fcgi_routes.h"
+#include "fetch.h"
+#include "routes.h"
 #include "log.h"
 #include "render.h"
 

@@ -1,4 +1,4 @@
-/* fcgi_live.h: the configuration in service, replaced on SIGHUP. */
+/* live.h: the configuration in service, replaced on SIGHUP. */
 #ifndef RP_FCGI_LIVE_H
 #define RP_FCGI_LIVE_H
 
@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "fcgi_app.h"
+#include "app.h"
 
 /*
  * A reload must neither stop the service nor pull the configuration

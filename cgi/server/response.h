@@ -1,4 +1,4 @@
-/* fcgi_response.h: status, headers and body of one answer. */
+/* response.h: status, headers and body of one answer. */
 #ifndef RP_FCGI_RESPONSE_H
 #define RP_FCGI_RESPONSE_H
 

@@ -1,8 +1,8 @@
-/* fcgi_routes.h: the routes of richprofile-fcgi and their handlers. */
+/* routes.h: the routes of richprofile-fcgi and their handlers. */
 #ifndef RP_FCGI_ROUTES_H
 #define RP_FCGI_ROUTES_H
 
-#include "fcgi_request.h"
+#include "request.h"
 
 /* A handler fills req->resp (and req->log); it never writes itself. */
 typedef void (*rp_route_fn)(struct rp_req *req);
@@ -35,14 +35,14 @@ extern const struct rp_route rp_routes[];
 const struct rp_route *rp_route_find(const char *name);
 
 /* Handlers, one per route (each in the file of its concern). */
-void rp_route_fragment(struct rp_req *req);     /* fcgi_profile_routes.c */
-void rp_route_json(struct rp_req *req);         /* fcgi_profile_routes.c */
-void rp_route_ping(struct rp_req *req);         /* fcgi_routes.c */
-void rp_route_status(struct rp_req *req);       /* fcgi_ops_routes.c */
-void rp_route_ready(struct rp_req *req);        /* fcgi_ops_routes.c */
-void rp_route_auth(struct rp_req *req);         /* fcgi_auth.c */
+void rp_route_fragment(struct rp_req *req);     /* routes/profile.c */
+void rp_route_json(struct rp_req *req);         /* routes/profile.c */
+void rp_route_ping(struct rp_req *req);         /* routes/routes.c */
+void rp_route_status(struct rp_req *req);       /* routes/ops.c */
+void rp_route_ready(struct rp_req *req);        /* routes/ops.c */
+void rp_route_auth(struct rp_req *req);         /* routes/auth.c */
 
 /* Registers the route names as metric labels; once, before threads. */
-void rp_routes_metrics_init(void);              /* fcgi_ops_routes.c */
+void rp_routes_metrics_init(void);              /* routes/ops.c */
 
 #endif

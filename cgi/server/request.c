@@ -1,4 +1,4 @@
-/* fcgi_request.c: one request of richprofile-fcgi, from environment to answer. */
+/* request.c: one request of richprofile-fcgi, from environment to answer. */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <fcgiapp.h>
 
 #include "err.h"
-#include "fcgi_request.h"
-#include "fcgi_routes.h"
+#include "request.h"
+#include "routes.h"
 #include "metrics.h"
 #include "netaddr.h"
 #include "render.h"

@@ -1,4 +1,4 @@
-/* fcgi_server.c: worker threads, accept loop, signals, graceful stop. */
+/* server.c: worker threads, accept loop, signals, graceful stop. */
 /* accept4 */
 #define _GNU_SOURCE 1
 #include "config.h"
@@ -24,10 +24,10 @@
 #include "breaker.h"
 #include "client.h"
 #include "err.h"
-#include "fcgi_intake.h"
-#include "fcgi_live.h"
-#include "fcgi_request.h"
-#include "fcgi_server.h"
+#include "intake.h"
+#include "live.h"
+#include "request.h"
+#include "server.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -94,7 +94,7 @@ struct rp_server {
 /* Lock-free, so the handler may set it and every thread sees it. */
 static atomic_int stop_requested;
 static int wake_pipe[2] = { -1, -1 };
-/* SIGHUP: reload the configuration (on the main thread, fcgi_live.c). */
+/* SIGHUP: reload the configuration (on the main thread, server/live.c). */
 static volatile sig_atomic_t reload_requested;
 
 /* Async-signal-safe: a flag, libfcgi's flag, one byte to the pipe. */
@@ -441,7 +441,7 @@ worker_main(void *arg)
 
 	/*
 	 * No listener for libfcgi: the worker accepts, and hands libfcgi a
-	 * connection whose request start is already whole (fcgi_intake.h).
+	 * connection whose request start is already whole (server/intake.h).
 	 * Should libfcgi still refuse that request, its own accept fails at
 	 * once on -1 instead of taking a connection unchecked.
 	 */

@@ -1,11 +1,11 @@
-/* fcgi_app.c: loading what every request of richprofile-fcgi shares. */
+/* app.c: loading what every request of richprofile-fcgi shares. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "err.h"
-#include "fcgi_app.h"
+#include "app.h"
 
 /*
  * A stop waits for the slowest request there can be: one upstream call

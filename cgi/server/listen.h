@@ -1,4 +1,4 @@
-/* fcgi_listen.h: where richprofile-fcgi gets its listening socket. */
+/* listen.h: where richprofile-fcgi gets its listening socket. */
 #ifndef RP_FCGI_LISTEN_H
 #define RP_FCGI_LISTEN_H
 

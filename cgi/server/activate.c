@@ -1,4 +1,4 @@
-/* fcgi_activate.c: a listening socket passed by systemd socket activation. */
+/* activate.c: a listening socket passed by systemd socket activation. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "fcgi_activate.h"
+#include "activate.h"
 
 /* The first passed descriptor, as systemd defines it (SD_LISTEN_FDS_START). */
 #define LISTEN_FDS_START 3

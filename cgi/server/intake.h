@@ -1,4 +1,4 @@
-/* fcgi_intake.h: a connection's request records, whole and in time, before libfcgi reads them. */
+/* intake.h: a connection's request records, whole and in time, before libfcgi reads them. */
 #ifndef RP_FCGI_INTAKE_H
 #define RP_FCGI_INTAKE_H
 
