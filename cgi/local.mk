@@ -15,6 +15,8 @@ cgi_libfcgicore_la_SOURCES = \
 	cgi/server/listen.c cgi/server/listen.h \
 	cgi/server/activate.c cgi/server/activate.h \
 	cgi/server/server.c cgi/server/server.h \
+	cgi/server/turn.c cgi/server/turn.h \
+	cgi/server/cgi_mode.c \
 	cgi/server/intake.c cgi/server/intake.h \
 	cgi/server/request.c cgi/server/request.h \
 	cgi/server/response.c cgi/server/response.h \

@@ -28,6 +28,7 @@
 #include "live.h"
 #include "request.h"
 #include "server.h"
+#include "turn.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -36,16 +37,17 @@
  * handler (installed without SA_RESTART) always runs on the main thread,
  * which sleeps in poll() on a self-pipe.  The handler only sets a flag,
  * tells libfcgi (FCGX_ShutdownPending) and writes to the pipe.  The main
- * thread then wakes the workers that sit in accept(): it sends them
- * SIGUSR2, whose empty handler (again without SA_RESTART) makes accept()
- * fail with EINTR, and libfcgi, seeing its shutdown flag, returns an
- * error instead of retrying.  A kick can arrive just before a worker
+ * thread then wakes the workers that sit in poll() or accept(): it sends
+ * them SIGUSR2, whose empty handler (again without SA_RESTART) makes
+ * the call fail with EINTR, and the worker, seeing the flag, leaves
+ * instead of retrying.  A kick can arrive just before a worker
  * enters accept(), so kicks repeat every KICK_MS until every worker has
  * left.  The listening socket itself is never shut down: with spawn-fcgi
  * or systemd it is shared with other processes that must keep serving.
  * Workers busy with a request finish it, bounded by the grace time.
- * Workers waiting for their turn to accept (below) are woken through
- * their condition variable, with every kick, and leave.
+ * Workers waiting for their turn to accept (turn.h) are woken through
+ * their condition variable, with every kick, and leave.  Connections
+ * still waiting for their request (intake.h) are closed at the end.
  */
 #define KICK_MS 50
 #define KICK_SIGNAL SIGUSR2
@@ -60,34 +62,16 @@ struct worker {
 	struct rp_live *live;        /* borrowed: the configuration in service */
 	int listen_fd;
 	struct rp_server *srv;       /* borrowed */
-	/* Waiting for the turn to accept; under srv->turn_mu. */
-	pthread_cond_t turn_cv;
-	int turn_go;                 /* the turn was handed to this worker */
-	struct worker *turn_next;    /* the next waiter, less recently idle */
+	struct rp_turn_waiter turn;  /* waiting for the turn to accept */
 };
 
-/*
- * Accepting in turn, the most recently idle worker first.  Workers
- * blocked in accept() are woken in the order they came, so every
- * worker would serve in rotation and keep its per-thread memory warm:
- * stack, curl handle, parser, glibc's thread cache, about 70 KiB each
- * (9 MiB of 128 workers).  Instead one worker at a time waits for a
- * connection and, once one is pending, hands the turn to the worker
- * that became idle last: a load that needs ten workers keeps about ten
- * warm, whatever [server] threads says; the others stay cold until
- * needed.  About: a worker that loses the race for a connection (it
- * polled before the previous holder accepted), and one whose kept-open
- * connection closes (libfcgi goes straight back to accept()), wait in
- * accept() outside the turn and join the warm set.
- */
+/* What the workers share; the turn to accept is turn.h's. */
 struct rp_server {
 	pthread_mutex_t lock;
 	pthread_cond_t done;         /* signalled when a worker leaves */
 	long running;                /* workers not yet W_DONE; under lock */
 	atomic_int listener_failed;  /* accept failed for another reason */
-	pthread_mutex_t turn_mu;
-	int turn_taken;              /* a worker holds the turn; under turn_mu */
-	struct worker *turn_top;     /* waiters, most recently idle first */
+	struct rp_turn turn;         /* whose turn it is to accept */
 	struct rp_room *room;        /* connections waiting for their request */
 };
 
@@ -161,53 +145,11 @@ stopping(const struct worker *w)
 	    atomic_load(&w->srv->listener_failed);
 }
 
-/*
- * Waits for the turn to accept (see struct rp_server).  0: w holds it
- * and must hand it on with turn_pass; -1: stopping, w does not hold it.
- */
+/* stopping() for rp_turn_take. */
 static int
-turn_take(struct worker *w)
+stopping_cb(void *ctx)
 {
-	struct rp_server *srv = w->srv;
-	struct worker **pp;
-
-	pthread_mutex_lock(&srv->turn_mu);
-	if (!srv->turn_taken) {
-		srv->turn_taken = 1;
-		pthread_mutex_unlock(&srv->turn_mu);
-		return 0;
-	}
-	w->turn_go = 0;
-	w->turn_next = srv->turn_top;
-	srv->turn_top = w;
-	while (!w->turn_go && !stopping(w))
-		pthread_cond_wait(&w->turn_cv, &srv->turn_mu);
-	if (!w->turn_go) {
-		/* Stopping: out of the stack, so nobody hands it the turn. */
-		for (pp = &srv->turn_top; *pp != NULL; pp = &(*pp)->turn_next)
-			if (*pp == w) {
-				*pp = w->turn_next;
-				break;
-			}
-	}
-	pthread_mutex_unlock(&srv->turn_mu);
-	return w->turn_go ? 0 : -1;
-}
-
-/* Hands the turn to the most recently idle waiter, or frees it. */
-static void
-turn_pass(struct rp_server *srv)
-{
-	struct worker *t;
-
-	pthread_mutex_lock(&srv->turn_mu);
-	if ((t = srv->turn_top) != NULL) {
-		srv->turn_top = t->turn_next;
-		t->turn_go = 1;
-		pthread_cond_signal(&t->turn_cv);
-	} else
-		srv->turn_taken = 0;
-	pthread_mutex_unlock(&srv->turn_mu);
+	return stopping(ctx);
 }
 
 /*
@@ -229,20 +171,8 @@ turn_await_connection(struct worker *w)
 	/* A broken listener returns at once: accept reports it. */
 	while (poll(pfd, 2, -1) < 0 && errno == EINTR && !stopping(w))
 		continue;
-	turn_pass(w->srv);
+	rp_turn_pass(&w->srv->turn);
 	return (pfd[1].revents & POLLIN) != 0 && !(pfd[0].revents & POLLIN);
-}
-
-/* Wakes every waiter so that each sees the stop and leaves. */
-static void
-turn_wake_all(struct rp_server *srv)
-{
-	struct worker *t;
-
-	pthread_mutex_lock(&srv->turn_mu);
-	for (t = srv->turn_top; t != NULL; t = t->turn_next)
-		pthread_cond_signal(&t->turn_cv);
-	pthread_mutex_unlock(&srv->turn_mu);
 }
 
 /* Only here so that the signal interrupts accept(). */
@@ -470,11 +400,11 @@ worker_main(void *arg)
 			serve(w, &req, fd, &client_gen, &client);
 			continue;
 		}
-		if (turn_take(w) != 0)
+		if (rp_turn_take(&w->srv->turn, &w->turn, stopping_cb, w) != 0)
 			break;
 		/* Handed the turn as the stop came: pass it on, leave. */
 		if (stopping(w)) {
-			turn_pass(w->srv);
+			rp_turn_pass(&w->srv->turn);
 			break;
 		}
 		rc = turn_await_connection(w);
@@ -532,7 +462,7 @@ wait_workers(struct rp_server *srv, struct worker *ws, long n,
 		pthread_mutex_unlock(&srv->lock);
 		if (left == 0 || rp_monotonic_ms() >= deadline)
 			break;
-		turn_wake_all(srv);
+		rp_turn_wake_all(&srv->turn);
 		kick_acceptors(ws, n);
 		wait_until = rp_monotonic_ms() + KICK_MS;
 		if (wait_until > deadline)
@@ -592,7 +522,7 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	memset(&srv, 0, sizeof(srv));
 	pthread_mutex_init(&srv.lock, NULL);
 	pthread_cond_init(&srv.done, NULL);
-	pthread_mutex_init(&srv.turn_mu, NULL);
+	rp_turn_init(&srv.turn);
 	signal(SIGPIPE, SIG_IGN);
 	if (pipe(wake_pipe) != 0 ||
 	    fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
@@ -618,7 +548,7 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		goto out;
 	}
 	for (ncv = 0; ncv < threads; ncv++)
-		if (pthread_cond_init(&ws[ncv].turn_cv, NULL) != 0) {
+		if (rp_turn_waiter_init(&ws[ncv].turn) != 0) {
 			rp_log_console(RP_LOG_ERROR, "cannot create the "
 			    "condition variables of %ld workers", threads);
 			goto out;
@@ -729,55 +659,9 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	}
 out:
 	for (i = 0; i < ncv; i++)
-		pthread_cond_destroy(&ws[i].turn_cv);
+		rp_turn_waiter_destroy(&ws[i].turn);
 	free(ws);
 	rp_room_free(srv.room);
-	pthread_mutex_destroy(&srv.turn_mu);
-	return status;
-}
-
-/* Writes all of buf to stdout, the CGI response channel. */
-static int
-stdout_write(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx;
-	while (len > 0) {
-		ssize_t w = write(STDOUT_FILENO, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-int
-rp_server_run_cgi(const struct rp_app *app)
-{
-	extern char **environ;
-	struct rp_client *client = NULL;
-	struct rp_io io = { stdout_write, NULL, NULL };
-	int rc, status = 1;
-
-	signal(SIGPIPE, SIG_IGN);
-	if (getenv("REQUEST_METHOD") == NULL) {
-		rp_log_console(RP_LOG_ERROR, "no FastCGI socket on fd 0 and no CGI "
-		    "request in the environment (REQUEST_METHOD is unset): "
-		    "give -s unix:/PATH or -s tcp:HOST:PORT, or start it from "
-		    "spawn-fcgi or the web server; see -h");
-		goto out;
-	}
-	if ((rc = rp_client_new(app->cfg, &client)) != RP_OK) {
-		rp_log_console(RP_LOG_ERROR, "cannot create the HTTP client: %s",
-		    rp_strerror((enum rp_err)rc));
-		goto out;
-	}
-	rp_request_handle(app, client, environ, &io);
-	status = 0;
-out:
-	rp_client_free(client);
+	rp_turn_destroy(&srv.turn);
 	return status;
 }
