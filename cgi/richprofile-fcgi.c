@@ -111,6 +111,7 @@ main(int argc, char **argv)
 	size_t i;
 	int c, test = 0, status = 1, rc, client_init = 0, listening = 0;
 
+	rp_log_set_program("richprofile-fcgi");
 	while ((c = getopt(argc, argv, "c:s:n:tVh")) != -1) {
 		switch (c) {
 		case 'c':

@@ -42,7 +42,7 @@ chunk_new(size_t size)
  * The arena and its first chunk are one malloc: a profile that fits its
  * hint (the parser sizes it exactly) costs one allocation and one free.
  */
-int
+enum rp_err
 rp_arena_new(size_t hint, struct rp_arena **out)
 {
 	size_t size = hint ? hint : ARENA_DEFAULT;

@@ -4,13 +4,15 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 struct rp_arena;
 
 /*
  * A new arena whose first chunk holds `hint` bytes (0: a default).
  * Caller frees with rp_arena_free, which releases every allocation.
  */
-int rp_arena_new(size_t hint, struct rp_arena **out);
+enum rp_err rp_arena_new(size_t hint, struct rp_arena **out);
 void rp_arena_free(struct rp_arena *a);
 
 /*

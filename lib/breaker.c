@@ -16,16 +16,7 @@ struct rp_breaker {
 	struct rp_breaker_stats st;
 };
 
-long long
-rp_monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int
+enum rp_err
 rp_breaker_new(const struct rp_breaker_opts *opts, struct rp_breaker **out)
 {
 	struct rp_breaker *b;
@@ -55,7 +46,7 @@ rp_breaker_free(struct rp_breaker *b)
 	free(b);
 }
 
-int
+enum rp_err
 rp_breaker_enter(struct rp_breaker *b, int *probe)
 {
 	int rc = RP_OK;

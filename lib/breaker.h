@@ -2,6 +2,7 @@
 #ifndef RP_BREAKER_H
 #define RP_BREAKER_H
 
+#include "clock.h"
 #include "err.h"
 
 /*
@@ -28,8 +29,6 @@ struct rp_breaker_opts {
 	long long (*now_ms)(void);
 };
 
-/* CLOCK_MONOTONIC in milliseconds: the default clock of the breaker and the cache. */
-long long rp_monotonic_ms(void);
 
 /* Figures for metrics, read together under the breaker's lock. */
 struct rp_breaker_stats {
@@ -44,7 +43,7 @@ struct rp_breaker_stats {
  * A new closed breaker; opts is copied.  RP_EINVAL for negative
  * figures, RP_ENOMEM.  Caller frees with rp_breaker_free.
  */
-int rp_breaker_new(const struct rp_breaker_opts *opts, struct rp_breaker **out);
+enum rp_err rp_breaker_new(const struct rp_breaker_opts *opts, struct rp_breaker **out);
 void rp_breaker_free(struct rp_breaker *b);
 
 /*
@@ -52,7 +51,7 @@ void rp_breaker_free(struct rp_breaker *b);
  * report its end with rp_breaker_done, passing back *probe.  RP_EBREAKER:
  * do not call upstream (and do not call rp_breaker_done).
  */
-int rp_breaker_enter(struct rp_breaker *b, int *probe);
+enum rp_err rp_breaker_enter(struct rp_breaker *b, int *probe);
 
 /* The end of a call admitted by rp_breaker_enter; ok is 0 on failure. */
 void rp_breaker_done(struct rp_breaker *b, int probe, int ok);

@@ -63,7 +63,7 @@ reserve(struct rp_buf *b, size_t n)
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_buf_append(struct rp_buf *b, const char *s, size_t n)
 {
 	int rc;
@@ -77,19 +77,19 @@ rp_buf_append(struct rp_buf *b, const char *s, size_t n)
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_buf_puts(struct rp_buf *b, const char *s)
 {
 	return rp_buf_append(b, s, strlen(s));
 }
 
-int
+enum rp_err
 rp_buf_putc(struct rp_buf *b, char c)
 {
 	return rp_buf_append(b, &c, 1);
 }
 
-int
+enum rp_err
 rp_buf_vappendf(struct rp_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
@@ -111,7 +111,7 @@ rp_buf_vappendf(struct rp_buf *b, const char *fmt, va_list ap)
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_buf_appendf(struct rp_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "err.h"
+
 #define RP_BUF_DEFAULT_MAX (1024 * 1024)  /* bound when max is 0 */
 
 /*
@@ -33,18 +35,18 @@ void rp_buf_free(struct rp_buf *b);
 void rp_buf_reset(struct rp_buf *b);
 
 /* Appends n bytes of s (which need not be NUL-terminated). */
-int rp_buf_append(struct rp_buf *b, const char *s, size_t n);
+enum rp_err rp_buf_append(struct rp_buf *b, const char *s, size_t n);
 
 /* Appends the NUL-terminated string s. */
-int rp_buf_puts(struct rp_buf *b, const char *s);
+enum rp_err rp_buf_puts(struct rp_buf *b, const char *s);
 
 /* Appends one byte. */
-int rp_buf_putc(struct rp_buf *b, char c);
+enum rp_err rp_buf_putc(struct rp_buf *b, char c);
 
 /* Appends printf-style formatted text. */
-int rp_buf_appendf(struct rp_buf *b, const char *fmt, ...)
+enum rp_err rp_buf_appendf(struct rp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int rp_buf_vappendf(struct rp_buf *b, const char *fmt, va_list ap)
+enum rp_err rp_buf_vappendf(struct rp_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 /* The content as a C string; "" when empty.  Borrowed until the next append. */

@@ -133,7 +133,7 @@ shard_init(struct shard *s, size_t cap, size_t bytes_cap)
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_cache_new(const struct rp_cache_opts *opts, struct rp_cache **out)
 {
 	struct rp_cache *c = NULL;
@@ -428,7 +428,7 @@ call_upstream(struct rp_cache *c, const struct rp_cache_query *q,
 	}
 	if ((rc = q->fetch(q->arg, &r)) != RP_OK) {
 		r = NULL;
-		*err = (enum rp_err)rc;
+		*err = rc;
 	} else
 		*err = r->err != RP_OK ? r->err : RP_EUPSTREAM;
 	failed = r == NULL || rp_cache_outcome_failed(r->outcome);
@@ -493,7 +493,7 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 	return r;
 }
 
-int
+enum rp_err
 rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
     struct rp_profile **out, struct rp_cache_info *info)
 {

@@ -68,7 +68,7 @@ void rp_cache_opts_from_cfg(const struct rp_cfg *cfg, struct rp_cache_opts *opts
  * outlive the cache).  RP_EINVAL for negative figures, RP_ENOMEM.
  * Caller frees with rp_cache_free, after every rp_cache_get returned.
  */
-int rp_cache_new(const struct rp_cache_opts *opts, struct rp_cache **out);
+enum rp_err rp_cache_new(const struct rp_cache_opts *opts, struct rp_cache **out);
 void rp_cache_free(struct rp_cache *c);
 
 /*
@@ -77,7 +77,7 @@ void rp_cache_free(struct rp_cache *c);
  * gives); any other return means no profile.  Called without any cache
  * lock held, on the thread of the request that missed.
  */
-typedef int (*rp_cache_fetch_fn)(void *arg, struct rp_profile **out);
+typedef enum rp_err (*rp_cache_fetch_fn)(void *arg, struct rp_profile **out);
 
 struct rp_cache_query {
 	const char *token;     /* the user's token, len bytes; only hashed */
@@ -106,7 +106,7 @@ struct rp_cache_info {
  * info may be NULL.  Caller frees *out with rp_profile_free; the profile
  * may be shared with other threads and must not be changed.
  */
-int rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
+enum rp_err rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
     struct rp_profile **out, struct rp_cache_info *info);
 
 /* Whether an outcome counts as an upstream failure (breaker, stale-if-error). */

@@ -17,7 +17,9 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "escape.h"
 #include "netaddr.h"
+#include "query.h"
 
 #ifndef RP_SYSCONFDIR
 #define RP_SYSCONFDIR "/etc/richprofile"
@@ -179,17 +181,6 @@ has_ctl(const char *s)
 	return 0;
 }
 
-static int
-valid_view_name(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++, n++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
-			return 0;
-	return n > 0 && n <= 64;
-}
-
 /* Every section the file may hold, for the message about one it may not. */
 #define SECTIONS "[upstream], [session], [site], [server], [cache], [breaker], [auth] or [view NAME]"
 
@@ -199,7 +190,7 @@ known_section(const char *section)
 	size_t i;
 
 	if (strncmp(section, "view ", 5) == 0)
-		return valid_view_name(section + 5);
+		return rp_view_name_ok(section + 5, strlen(section + 5));
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].section, section) == 0 &&
 		    strcmp(section, "view") != 0)
@@ -431,13 +422,7 @@ valid_host(const char *s, size_t n)
 int
 rp_cfg_cookie_name_ok(const char *s)
 {
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
-		    strchr("()<>@,;:\\\"/[]?={}", *s) != NULL)
-			return 0;
-	return 1;
+	return rp_http_token_ok(s, strlen(s));
 }
 
 static void
@@ -603,7 +588,7 @@ check_template(const struct ctx *x, const char *v)
 static const char *
 check_viewname(const struct ctx *x, const char *v)
 {
-	return valid_view_name(v) ? NULL : "not a view name";
+	return rp_view_name_ok(v, strlen(v)) ? NULL : "not a view name";
 }
 
 static const char *
@@ -940,7 +925,7 @@ finish(struct ctx *x)
 	return x->failed ? -1 : 0;
 }
 
-int
+enum rp_err
 rp_cfg_load(const char *path, struct rp_cfg **out, char *err, size_t errlen)
 {
 	struct ctx x;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "attr.h"
+#include "err.h"
 
 /* A [view NAME] section: what a page asks for and how it is drawn. */
 struct rp_view {
@@ -81,7 +82,7 @@ struct rp_cfg {
  * expected" into err; *out is written only on success.  Caller frees
  * with rp_cfg_free.
  */
-int rp_cfg_load(const char *path, struct rp_cfg **out, char *err, size_t errlen);
+enum rp_err rp_cfg_load(const char *path, struct rp_cfg **out, char *err, size_t errlen);
 
 void rp_cfg_free(struct rp_cfg *cfg);
 

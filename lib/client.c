@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "client.h"
+#include "clock.h"
 #include "parse.h"
 
 #define USER_AGENT "richprofile/" PACKAGE_VERSION
@@ -159,7 +160,7 @@ on_body(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-int
+enum rp_err
 rp_client_new(const struct rp_cfg *cfg, struct rp_client **out)
 {
 	struct rp_client *c;
@@ -353,13 +354,6 @@ static const struct {
 	{ CURLE_TOO_MANY_REDIRECTS, RP_EREDIRECT },
 };
 
-static long
-ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (long)(b->tv_sec - a->tv_sec) * 1000 +
-	    (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 /* The class of a finished transfer, from libcurl's code and what we saw. */
 static enum rp_err
 classify(struct rp_client *c, CURLcode cc, long status, long elapsed_ms)
@@ -426,7 +420,7 @@ scrub(char *detail, const char *token, size_t len, const char *enc)
 	}
 }
 
-int
+enum rp_err
 rp_client_fetch(struct rp_client *c, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out, struct rp_fetch_info *info)
 {
@@ -441,7 +435,7 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 	struct rp_parse_limits lim = { 0 };
 	struct rp_fetch_info fi;
 	struct rp_profile *p = NULL;
-	struct timespec t0, t1;
+	long long t0;
 	char *url = NULL;
 	size_t urllen = 0, tokoff = 0;
 	long status = 0, conns = 0;
@@ -450,7 +444,7 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 	int rc;
 
 	memset(&fi, 0, sizeof(fi));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = rp_monotonic_us();
 	lim.max_bytes = (size_t)c->max_response_bytes;
 	if ((rc = build_url(c, token, len, infos, &url, &urllen, &tokoff)) != RP_OK ||
 	    (rc = rp_parser_new(infos, &lim, &c->ps)) != RP_OK)
@@ -464,14 +458,12 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 		goto out;
 	}
 	cc = curl_easy_perform(c->easy);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fi.elapsed_us = (long)(t1.tv_sec - t0.tv_sec) * 1000000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	fi.elapsed_us = (long)(rp_monotonic_us() - t0);
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
 	fi.http_status = (int)status;
 	fi.new_connection = conns > 0;
-	fi.err = classify(c, cc, status, ms_between(&t0, &t1));
+	fi.err = classify(c, cc, status, fi.elapsed_us / 1000);
 	if (cc != CURLE_OK) {
 		snprintf(fi.detail, sizeof(fi.detail), "%s", c->errbuf[0] != '\0' ?
 		    c->errbuf : curl_easy_strerror(cc));

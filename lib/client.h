@@ -31,7 +31,7 @@ struct rp_client;
  * A client for cfg, which it copies what it needs of: cfg may be freed
  * before the client.  Caller frees with rp_client_free.
  */
-int rp_client_new(const struct rp_cfg *cfg, struct rp_client **out);
+enum rp_err rp_client_new(const struct rp_cfg *cfg, struct rp_client **out);
 void rp_client_free(struct rp_client *c);
 
 /*
@@ -56,7 +56,7 @@ struct rp_fetch_info {
  * RP_ENOMEM): a transport failure gives an RP_OUT_UPSTREAM profile.
  * info may be NULL.  Caller frees *out with rp_profile_free.
  */
-int rp_client_fetch(struct rp_client *c, const char *token, size_t len,
+enum rp_err rp_client_fetch(struct rp_client *c, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out, struct rp_fetch_info *info);
 
 /* Per-call options of rp_client_fetch_opts; zero them for none. */

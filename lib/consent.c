@@ -79,7 +79,7 @@ host_matches(const char *entry, const char *host, size_t hostlen,
 	    memcmp(colon + 1, port, portlen) == 0;
 }
 
-int
+enum rp_err
 rp_consent_check(const char *url, char *const *hosts, const char **why)
 {
 	const char *reason = NULL, *host, *port = NULL, *p;
@@ -177,7 +177,7 @@ rp_return_path_ok(const char *path, size_t n)
 	return rp_utf8_valid(path, n);
 }
 
-int
+enum rp_err
 rp_consent_link(struct rp_buf *out, const char *url, char *const *hosts,
     const char *site_url, const char *return_path, const char **why)
 {

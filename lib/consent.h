@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "err.h"
 
 #define RP_RETURN_PATH_MAX 1024   /* bytes of an accepted return path */
 #define RP_PRIVACY_URL_MAX 4096   /* bytes of an accepted privacy URL */
@@ -21,7 +22,7 @@
  * escape.  RP_OK, or RP_EINVAL with *why (when not
  * NULL) pointing at a static reason for the log.
  */
-int rp_consent_check(const char *url, char *const *hosts, const char **why);
+enum rp_err rp_consent_check(const char *url, char *const *hosts, const char **why);
 
 /*
  * Writes the consent link into out: url (which must pass
@@ -31,7 +32,7 @@ int rp_consent_check(const char *url, char *const *hosts, const char **why);
  * rejected or return_path is not site-local (nothing is appended then);
  * or an rp_buf error.
  */
-int rp_consent_link(struct rp_buf *out, const char *url, char *const *hosts,
+enum rp_err rp_consent_link(struct rp_buf *out, const char *url, char *const *hosts,
     const char *site_url, const char *return_path, const char **why);
 
 /*

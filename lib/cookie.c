@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "escape.h"
 #include "err.h"
 
 /* RFC 6265 cookie-octet: printable ASCII but blank, DQUOTE, comma, semicolon, backslash. */
@@ -12,15 +13,6 @@ cookie_octet(unsigned char c)
 {
 	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
 	    (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
-}
-
-/* RFC 9110 tchar: what a cookie-name (a token) is made of. */
-static int
-tchar(unsigned char c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-		return 1;
-	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
 static int
@@ -68,7 +60,7 @@ split_piece(const char *p, size_t n, struct rp_cookie *ck)
 		ck->value++;
 		ck->valuelen -= 2;
 	}
-	return ck->namelen > 0 && all(ck->name, ck->namelen, tchar) &&
+	return rp_http_token_ok(ck->name, ck->namelen) &&
 	    ck->valuelen <= RP_COOKIE_VALUE_MAX &&
 	    all(ck->value, ck->valuelen, cookie_octet);
 }
@@ -131,7 +123,7 @@ next_piece(const char **p, const char *end, int truncated, const char **s,
 	return 1;
 }
 
-int
+enum rp_err
 rp_cookie_parse(const char *header, struct rp_cookies *out)
 {
 	const char *p, *end, *s;

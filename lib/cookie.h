@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 #define RP_COOKIE_HEADER_MAX 8192  /* longer headers: only this much is read */
 #define RP_COOKIE_MAX 64           /* pairs kept per list */
 #define RP_COOKIE_VALUE_MAX 4096   /* longer values are rejected */
@@ -37,7 +39,7 @@ struct rp_cookies {
  * Tolerates what browsers send: blanks around pairs and "=", empty
  * pieces (";;"), quoted values.  Never fails: returns RP_OK.
  */
-int rp_cookie_parse(const char *header, struct rp_cookies *out);
+enum rp_err rp_cookie_parse(const char *header, struct rp_cookies *out);
 
 /* The first well-formed pair called name (exact, case-sensitive), or NULL. */
 const struct rp_cookie *rp_cookie_find(const struct rp_cookies *c,

@@ -114,13 +114,13 @@ out:
 	return rc;
 }
 
-int
+enum rp_err
 rp_esc_html_text(struct rp_buf *b, const char *s, size_t n)
 {
 	return esc_html(b, s, n, 0);
 }
 
-int
+enum rp_err
 rp_esc_html_attr(struct rp_buf *b, const char *s, size_t n)
 {
 	return esc_html(b, s, n, 1);
@@ -134,7 +134,7 @@ unreserved(unsigned char c)
 	    c == '~';
 }
 
-int
+enum rp_err
 rp_esc_url_component(struct rp_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -166,7 +166,7 @@ out:
 	return rc;
 }
 
-int
+enum rp_err
 rp_esc_json_string(struct rp_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -268,4 +268,48 @@ rp_utf8_valid(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+/* RFC 8187 attr-char. */
+static int
+attr_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+enum rp_err
+rp_esc_header_value(struct rp_buf *b, const char *s)
+{
+	const char *p;
+	int rc;
+
+	for (p = s; *p != '\0' && attr_char((unsigned char)*p); p++)
+		continue;
+	if (*p == '\0' && p != s)
+		return rp_buf_puts(b, s);
+	if ((rc = rp_buf_puts(b, "UTF-8''")) != RP_OK)
+		return rc;
+	return rp_esc_url_component(b, s, strlen(s));
+}
+
+/* RFC 9110 tchar. */
+static int
+tchar(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+int
+rp_http_token_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!tchar((unsigned char)s[i]))
+			return 0;
+	return n > 0;
 }

@@ -9,7 +9,7 @@
 static unsigned char key[crypto_generichash_KEYBYTES];
 static unsigned char fpkey[crypto_generichash_KEYBYTES];
 
-int
+enum rp_err
 rp_hash_init(void)
 {
 	if (sodium_init() < 0)

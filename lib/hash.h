@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "attr.h"
+#include "err.h"
 
 #define RP_HASH_KEYLEN 16         /* bytes of a cache key */
 #define RP_FINGERPRINT_LEN 12     /* hex characters of a log fingerprint */
@@ -13,7 +14,7 @@
  * Initialises libsodium and draws this process's random key.  Call once
  * before threads start; returns RP_OK or RP_EINVAL if libsodium fails.
  */
-int rp_hash_init(void);
+enum rp_err rp_hash_init(void);
 
 /* The cache key of (token, infos): BLAKE2b keyed with the process key. */
 void rp_hash_key(const char *token, size_t len, rp_attrset infos,

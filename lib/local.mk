@@ -21,6 +21,7 @@ lib_librp_la_SOURCES += \
 	lib/template.c lib/template.h \
 	lib/render.c lib/render.h
 lib_librp_la_SOURCES += lib/cfg.c lib/cfg.h lib/netaddr.c lib/netaddr.h
+lib_librp_la_SOURCES += lib/clock.c lib/clock.h
 lib_librp_la_SOURCES += lib/client.c lib/client.h
 # Logging: one line per request, thread-safe (richprofile-fcgi).
 lib_librp_la_SOURCES += lib/log.c lib/log.h

@@ -26,6 +26,7 @@
 static atomic_int log_fd = STDERR_FILENO;
 static atomic_int log_level = RP_LOG_INFO;
 static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *program = "richprofile";
 
 /* Longest line written; longer ones are cut and end in "...". */
 #define LINE_MAX_BYTES 2048
@@ -45,7 +46,13 @@ rp_log_level_name(enum rp_loglevel level)
 	return level_names[level];
 }
 
-int
+void
+rp_log_set_program(const char *name)
+{
+	program = name;
+}
+
+enum rp_err
 rp_log_open(const char *path, enum rp_loglevel level, char *err,
     size_t errlen)
 {
@@ -194,7 +201,7 @@ rp_log_console(enum rp_loglevel level, const char *fmt, ...)
 	rp_log(level, "%s", msg);
 	if (atomic_load(&log_fd) != STDERR_FILENO) {
 		defang(msg, 0, strlen(msg));
-		fprintf(stderr, "richprofile-fcgi: %s\n", msg);
+		fprintf(stderr, "%s: %s\n", program, msg);
 	}
 }
 

@@ -3,6 +3,7 @@
 #define RP_LOG_H
 
 #include "cfg.h"
+#include "err.h"
 
 /*
  * Where log lines go: path (appended to, created 0640) or stderr when
@@ -11,8 +12,15 @@
  * open, so a failed reopen keeps logging where it did.  On error writes
  * "why" into err and returns RP_EIO.
  */
-int rp_log_open(const char *path, enum rp_loglevel level, char *err,
+enum rp_err rp_log_open(const char *path, enum rp_loglevel level, char *err,
     size_t errlen);
+
+/*
+ * The program name that console lines start with ("richprofile-fcgi:
+ * ..."); set once by main() before threads start.  name is borrowed for
+ * the life of the process; until set, "richprofile".
+ */
+void rp_log_set_program(const char *name);
 
 /*
  * Closes the log file, if any; later lines go to stderr.  Call it when no
@@ -35,9 +43,9 @@ void rp_log(enum rp_loglevel level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Like rp_log, and on stderr too when the log is a file: for start-up
- * and shutdown failures, which the person who started the program must
- * see even when lines go to [server] log_file.
+ * Like rp_log, and on stderr too ("PROGRAM: message") when the log is a
+ * file: for start-up and shutdown failures, which the person who started
+ * the program must see even when lines go to [server] log_file.
  */
 void rp_log_console(enum rp_loglevel level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "metrics.h"
 
 /*
@@ -63,14 +64,11 @@ static struct {
 	long long start_real_s;                /* written by init only */
 } m;
 
+/* +1 so that a clock reading 0 is not taken for "never". */
 static long long
 mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	/* +1 so that a clock reading 0 is not taken for "never". */
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1;
+	return rp_monotonic_ms() + 1;
 }
 
 void
@@ -341,7 +339,7 @@ format_ext(struct rp_buf *b, const struct rp_metrics_ext *x)
 	}
 }
 
-int
+enum rp_err
 rp_metrics_format(struct rp_buf *b, const struct rp_metrics_ext *ext)
 {
 	format_requests(b);

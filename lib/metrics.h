@@ -102,7 +102,7 @@ struct rp_metrics_ext {
  * ext may be NULL.  Returns RP_OK or the buffer's error (RP_ENOMEM,
  * RP_ELIMIT).
  */
-int rp_metrics_format(struct rp_buf *b, const struct rp_metrics_ext *ext);
+enum rp_err rp_metrics_format(struct rp_buf *b, const struct rp_metrics_ext *ext);
 
 /* Zeroes every counter; for tests only, with no other thread running. */
 void rp_metrics_reset(void);

@@ -690,7 +690,7 @@ xp_setup(struct rp_parser *ps)
 	return 0;
 }
 
-int
+enum rp_err
 rp_parser_new(rp_attrset requested, const struct rp_parse_limits *limits,
     struct rp_parser **out)
 {
@@ -806,7 +806,7 @@ fail_xml(struct rp_parser *ps)
 	    "PersonalRichProfile API", XML_ErrorString(e));
 }
 
-int
+enum rp_err
 rp_parser_feed(struct rp_parser *ps, const char *buf, size_t len)
 {
 	size_t n;
@@ -950,7 +950,7 @@ fill_values(struct rp_parser *ps, struct rp_profile *p, const char *blob)
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_parser_finish(struct rp_parser *ps, struct rp_profile **out)
 {
 	struct rp_profile *p = NULL;
@@ -1035,7 +1035,7 @@ rp_parser_free(struct rp_parser *ps)
 	destroy(ps);
 }
 
-int
+enum rp_err
 rp_parse(rp_attrset requested, const struct rp_parse_limits *limits,
     const char *body, size_t len, struct rp_profile **out)
 {

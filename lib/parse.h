@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "attr.h"
+#include "err.h"
 #include "profile.h"
 
 /* Caps on what an untrusted body may make the parser do. 0: the default. */
@@ -21,7 +22,7 @@ struct rp_parser;
  * A parser for the answer to a request for `requested`.  Caller frees
  * with rp_parser_free.  limits may be NULL for the defaults.
  */
-int rp_parser_new(rp_attrset requested, const struct rp_parse_limits *limits,
+enum rp_err rp_parser_new(rp_attrset requested, const struct rp_parse_limits *limits,
     struct rp_parser **out);
 
 /*
@@ -30,7 +31,7 @@ int rp_parser_new(rp_attrset requested, const struct rp_parse_limits *limits,
  * once the body is known bad (later feeds are ignored; finish still
  * yields a profile that says why).
  */
-int rp_parser_feed(struct rp_parser *ps, const char *buf, size_t len);
+enum rp_err rp_parser_feed(struct rp_parser *ps, const char *buf, size_t len);
 
 /*
  * Ends the body and hands over the profile (caller frees with
@@ -38,12 +39,12 @@ int rp_parser_feed(struct rp_parser *ps, const char *buf, size_t len);
  * a bad body gives outcome RP_OUT_MALFORMED with reason, line, column.
  * After this the parser can only be freed.
  */
-int rp_parser_finish(struct rp_parser *ps, struct rp_profile **out);
+enum rp_err rp_parser_finish(struct rp_parser *ps, struct rp_profile **out);
 
 void rp_parser_free(struct rp_parser *ps);
 
 /* The whole body at once: new + feed + finish + free. */
-int rp_parse(rp_attrset requested, const struct rp_parse_limits *limits,
+enum rp_err rp_parse(rp_attrset requested, const struct rp_parse_limits *limits,
     const char *body, size_t len, struct rp_profile **out);
 
 #endif

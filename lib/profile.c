@@ -8,20 +8,25 @@
 #include "arena.h"
 #include "profile.h"
 
+/* Per outcome of a call: its name in logs, and what the user sees. */
 static const struct {
 	const char *name;
-	const char *status;
+	enum rp_status status;
 } outcomes[RP_OUT__COUNT] = {
-	[RP_OUT_GRANTED]   = { "granted", "ok" },
-	[RP_OUT_PARTIAL]   = { "partial", "partial" },
-	[RP_OUT_REFUSED]   = { "refused", "consent" },
-	[RP_OUT_ACCOUNT]   = { "account", "signin" },
-	[RP_OUT_APIERROR]  = { "apierror", "unavailable" },
-	[RP_OUT_MALFORMED] = { "malformed", "unavailable" },
-	[RP_OUT_UPSTREAM]  = { "upstream", "unavailable" },
+	[RP_OUT_GRANTED]   = { "granted", RP_ST_OK },
+	[RP_OUT_PARTIAL]   = { "partial", RP_ST_PARTIAL },
+	[RP_OUT_REFUSED]   = { "refused", RP_ST_CONSENT },
+	[RP_OUT_ACCOUNT]   = { "account", RP_ST_SIGNIN },
+	[RP_OUT_APIERROR]  = { "apierror", RP_ST_UNAVAILABLE },
+	[RP_OUT_MALFORMED] = { "malformed", RP_ST_UNAVAILABLE },
+	[RP_OUT_UPSTREAM]  = { "upstream", RP_ST_UNAVAILABLE },
 };
 
-int
+static const char *const status_names[RP_ST__COUNT] = {
+	"ok", "partial", "consent", "signin", "unavailable",
+};
+
+enum rp_err
 rp_profile_new(rp_attrset requested, struct rp_profile **out)
 {
 	return rp_profile_new_sized(requested, RP_ATTRSET_ALL, 0, out);
@@ -34,7 +39,7 @@ slot_index(rp_attrset slots, enum rp_attr_id id)
 	return (unsigned)__builtin_popcount(slots & (RP_ATTR_BIT(id) - 1u));
 }
 
-int
+enum rp_err
 rp_profile_new_sized(rp_attrset requested, rp_attrset slots, size_t extra,
     struct rp_profile **out)
 {
@@ -69,7 +74,7 @@ rp_profile_new_sized(rp_attrset requested, rp_attrset slots, size_t extra,
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_profile_new_failure(rp_attrset requested, enum rp_err err, int http_status,
     struct rp_profile **out)
 {
@@ -173,9 +178,18 @@ rp_profile_has(const struct rp_profile *p, enum rp_attr_id id)
 }
 
 const char *
-rp_outcome_status(enum rp_outcome o)
+rp_status_name(enum rp_status st)
 {
-	return (unsigned)o < RP_OUT__COUNT ? outcomes[o].status : "unavailable";
+	return (unsigned)st < RP_ST__COUNT ? status_names[st] : "unavailable";
+}
+
+enum rp_status
+rp_status_of(const struct rp_profile *p)
+{
+	if (p == NULL)
+		return RP_ST_SIGNIN;
+	return (unsigned)p->outcome < RP_OUT__COUNT ?
+	    outcomes[p->outcome].status : RP_ST_UNAVAILABLE;
 }
 
 const char *

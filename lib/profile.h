@@ -74,7 +74,7 @@ struct rp_profile {
  * attribute: for producers that fill values by hand (tests, fixtures).
  * Caller frees with rp_profile_free.
  */
-int rp_profile_new(rp_attrset requested, struct rp_profile **out);
+enum rp_err rp_profile_new(rp_attrset requested, struct rp_profile **out);
 
 /*
  * A new empty profile for requested with value slots for `slots` only,
@@ -82,7 +82,7 @@ int rp_profile_new(rp_attrset requested, struct rp_profile **out);
  * block, so that a producer who knows its size (the parser) makes one
  * allocation of the right size.  Caller frees with rp_profile_free.
  */
-int rp_profile_new_sized(rp_attrset requested, rp_attrset slots,
+enum rp_err rp_profile_new_sized(rp_attrset requested, rp_attrset slots,
     size_t extra, struct rp_profile **out);
 
 /*
@@ -90,7 +90,7 @@ int rp_profile_new_sized(rp_attrset requested, rp_attrset slots,
  * RP_OUT_MALFORMED when err is RP_EMALFORMED), err set, reason a
  * static message.  Caller frees with rp_profile_free.
  */
-int rp_profile_new_failure(rp_attrset requested, enum rp_err err,
+enum rp_err rp_profile_new_failure(rp_attrset requested, enum rp_err err,
     int http_status, struct rp_profile **out);
 
 /* Takes one more reference (atomic); returns p. */
@@ -130,8 +130,21 @@ const char *rp_value_part(const struct rp_value *v, enum rp_addr_part part);
 /* Whether id has a value (present and not empty). */
 int rp_profile_has(const struct rp_profile *p, enum rp_attr_id id);
 
-/* "ok", "partial", "consent", "signin", "unavailable": what the user sees. */
-const char *rp_outcome_status(enum rp_outcome o);
+/* What the user sees: the X-RichProfile-Status header and CSS class. */
+enum rp_status {
+	RP_ST_OK, RP_ST_PARTIAL, RP_ST_CONSENT, RP_ST_SIGNIN, RP_ST_UNAVAILABLE,
+	RP_ST__COUNT
+};
+
+/* "ok", "partial", "consent", "signin", "unavailable". */
+const char *rp_status_name(enum rp_status st);
+
+/*
+ * The status a profile leads to, the one mapping from the API's outcome
+ * to what the user sees; NULL (no usable token) is signin.
+ */
+enum rp_status rp_status_of(const struct rp_profile *p);
+
 
 /* "granted", "partial", "refused", "account", "apierror", "malformed", "upstream". */
 const char *rp_outcome_name(enum rp_outcome o);

@@ -19,7 +19,7 @@ hexval(char c)
 	return -1;
 }
 
-int
+enum rp_err
 rp_pct_decode(const char *s, size_t n, char *out, size_t size, size_t *outlen)
 {
 	size_t i, o = 0;
@@ -106,7 +106,7 @@ rp_query_next(const char **p, const char *end, const char **key,
 	return 1;
 }
 
-int
+enum rp_err
 rp_query_parse(const char *qs, struct rp_query *out)
 {
 	const char *p, *end, *k, *v;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "consent.h"
+#include "err.h"
 
 #define RP_QUERY_MAX 4096        /* longer query strings are rejected whole */
 #define RP_VIEW_NAME_MAX 64      /* bytes of a view name */
@@ -35,7 +36,7 @@ struct rp_query {
  * RP_OK, or RP_EINVAL when qs is longer than RP_QUERY_MAX (then *out
  * is all absent).  A bad value is never an error: its state says so.
  */
-int rp_query_parse(const char *qs, struct rp_query *out);
+enum rp_err rp_query_parse(const char *qs, struct rp_query *out);
 
 /*
  * The next parameter of the query text [*p, end): its key and value,
@@ -53,7 +54,7 @@ int rp_view_name_ok(const char *name, size_t n);
  * Percent-decodes n bytes of s into out (size bytes, NUL added).
  * RP_EINVAL on a bad %XX, a decoded NUL, or no room.  *outlen on success.
  */
-int rp_pct_decode(const char *s, size_t n, char *out, size_t size,
+enum rp_err rp_pct_decode(const char *s, size_t n, char *out, size_t size,
     size_t *outlen);
 
 #endif

@@ -16,18 +16,17 @@
 #define RP_DATADIR "/usr/share/richprofile"
 #endif
 
-/* Per status: its name, its JSON HTTP status, its outcome template, its message. */
+/* Per status (profile.h): its JSON HTTP status, its outcome template, its message. */
 static const struct {
-	const char *name;
 	int http;
 	const char *file;
 	enum rp_msg msg;
 } statuses[RP_ST__COUNT] = {
-	[RP_ST_OK]          = { "ok", 200, "ok.html", RP_MSG_TITLE },
-	[RP_ST_PARTIAL]     = { "partial", 200, "partial.html", RP_MSG_PARTIAL },
-	[RP_ST_CONSENT]     = { "consent", 403, "consent.html", RP_MSG_CONSENT },
-	[RP_ST_SIGNIN]      = { "signin", 401, "signin.html", RP_MSG_SIGNIN },
-	[RP_ST_UNAVAILABLE] = { "unavailable", 503, "unavailable.html", RP_MSG_UNAVAILABLE },
+	[RP_ST_OK]          = { 200, "ok.html", RP_MSG_TITLE },
+	[RP_ST_PARTIAL]     = { 200, "partial.html", RP_MSG_PARTIAL },
+	[RP_ST_CONSENT]     = { 403, "consent.html", RP_MSG_CONSENT },
+	[RP_ST_SIGNIN]      = { 401, "signin.html", RP_MSG_SIGNIN },
+	[RP_ST_UNAVAILABLE] = { 503, "unavailable.html", RP_MSG_UNAVAILABLE },
 };
 
 #define ERROR_FILE "error.html"
@@ -40,35 +39,10 @@ struct rp_renderer {
 	enum rp_lang dflt;
 };
 
-const char *
-rp_status_name(enum rp_status st)
-{
-	return (unsigned)st < RP_ST__COUNT ? statuses[st].name : "unavailable";
-}
-
 int
 rp_status_http(enum rp_status st)
 {
 	return (unsigned)st < RP_ST__COUNT ? statuses[st].http : 503;
-}
-
-enum rp_status
-rp_status_of(const struct rp_profile *p)
-{
-	if (p == NULL)
-		return RP_ST_SIGNIN;
-	switch (p->outcome) {
-	case RP_OUT_GRANTED:
-		return RP_ST_OK;
-	case RP_OUT_PARTIAL:
-		return RP_ST_PARTIAL;
-	case RP_OUT_REFUSED:
-		return RP_ST_CONSENT;
-	case RP_OUT_ACCOUNT:
-		return RP_ST_SIGNIN;
-	default:
-		return RP_ST_UNAVAILABLE;
-	}
 }
 
 static int
@@ -84,7 +58,7 @@ load(const char *dir, const char *file, struct rp_tmpl **out, char *err,
 	return rp_tmpl_load(path, out, err, errlen);
 }
 
-int
+enum rp_err
 rp_renderer_new(const struct rp_cfg *cfg, struct rp_renderer **out, char *err,
     size_t errlen)
 {
@@ -290,7 +264,7 @@ decision_free(struct decision *d)
 	rp_buf_free(&d->ret);
 }
 
-int
+enum rp_err
 rp_render_fragment(const struct rp_renderer *r, const struct rp_render_req *req,
     struct rp_buf *out, struct rp_render_res *res)
 {
@@ -410,7 +384,7 @@ json_str_or_null(struct rp_buf *b, const char *s)
 	return s != NULL ? rp_esc_json_string(b, s, strlen(s)) : rp_buf_puts(b, "null");
 }
 
-int
+enum rp_err
 rp_render_json(const struct rp_renderer *r, const struct rp_render_req *req,
     struct rp_buf *out, struct rp_render_res *res)
 {
@@ -453,7 +427,7 @@ error_lang(const struct rp_renderer *r, const char *accept_language)
 	return rp_lang_choose(NULL, accept_language, r->dflt);
 }
 
-int
+enum rp_err
 rp_render_error(const struct rp_renderer *r, int http_status,
     const char *accept_language, struct rp_buf *out)
 {
@@ -466,7 +440,7 @@ rp_render_error(const struct rp_renderer *r, int http_status,
 	return rp_tmpl_render(r->error, &ctx, out);
 }
 
-int
+enum rp_err
 rp_render_error_json(const struct rp_renderer *r, int http_status,
     const char *accept_language, struct rp_buf *out)
 {
@@ -479,7 +453,7 @@ rp_render_error_json(const struct rp_renderer *r, int http_status,
 	return rp_buf_putc(out, '}');
 }
 
-int
+enum rp_err
 rp_render_json_attributes(struct rp_buf *b, const struct rp_profile *p)
 {
 	return json_attributes(b, p, RP_ATTRSET_ALL);

@@ -6,23 +6,12 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "err.h"
 #include "i18n.h"
 #include "profile.h"
 
-/* What the user sees; the X-RichProfile-Status header and CSS class. */
-enum rp_status {
-	RP_ST_OK, RP_ST_PARTIAL, RP_ST_CONSENT, RP_ST_SIGNIN, RP_ST_UNAVAILABLE,
-	RP_ST__COUNT
-};
-
-/* "ok", "partial", "consent", "signin", "unavailable". */
-const char *rp_status_name(enum rp_status st);
-
 /* HTTP status of a JSON answer: 200, 200, 403, 401, 503. */
 int rp_status_http(enum rp_status st);
-
-/* The status a profile leads to; NULL (no usable token) is signin. */
-enum rp_status rp_status_of(const struct rp_profile *p);
 
 /*
  * Every template of a configuration, compiled: one per view plus the
@@ -37,7 +26,7 @@ struct rp_renderer;
  * RP_ETEMPLATE or RP_EIO and writes "FILE:LINE:COL: what" into err.
  * Caller frees with rp_renderer_free.
  */
-int rp_renderer_new(const struct rp_cfg *cfg, struct rp_renderer **out,
+enum rp_err rp_renderer_new(const struct rp_cfg *cfg, struct rp_renderer **out,
     char *err, size_t errlen);
 
 void rp_renderer_free(struct rp_renderer *r);
@@ -77,7 +66,7 @@ struct rp_render_res {
  * RP_OK, or
  * RP_EINVAL for a view the renderer does not know, or an rp_buf error.
  */
-int rp_render_fragment(const struct rp_renderer *r,
+enum rp_err rp_render_fragment(const struct rp_renderer *r,
     const struct rp_render_req *req, struct rp_buf *out,
     struct rp_render_res *res);
 
@@ -91,7 +80,7 @@ int rp_render_fragment(const struct rp_renderer *r,
  * Only http(s) URLs appear among URL attributes, and only the
  * attributes the view asks for, as in rp_render_fragment.
  */
-int rp_render_json(const struct rp_renderer *r,
+enum rp_err rp_render_json(const struct rp_renderer *r,
     const struct rp_render_req *req, struct rp_buf *out,
     struct rp_render_res *res);
 
@@ -99,17 +88,17 @@ int rp_render_json(const struct rp_renderer *r,
  * A short fragment for a request error (400, 404, 405; anything else
  * reads as a generic error), with class "rp rp-error".
  */
-int rp_render_error(const struct rp_renderer *r, int http_status,
+enum rp_err rp_render_error(const struct rp_renderer *r, int http_status,
     const char *accept_language, struct rp_buf *out);
 
 /* The same as JSON: {"status":"error","code":404,"message":"..."}. */
-int rp_render_error_json(const struct rp_renderer *r, int http_status,
+enum rp_err rp_render_error_json(const struct rp_renderer *r, int http_status,
     const char *accept_language, struct rp_buf *out);
 
 /*
  * The "attributes" object of rp_render_json alone, for a profile without
  * a renderer (richprofile fetch --format json).  p may be NULL: {}.
  */
-int rp_render_json_attributes(struct rp_buf *b, const struct rp_profile *p);
+enum rp_err rp_render_json_attributes(struct rp_buf *b, const struct rp_profile *p);
 
 #endif

@@ -776,7 +776,7 @@ tag(struct compiler *c, size_t i, size_t *next)
 	return value_tag(c, s, n, line, col);
 }
 
-int
+enum rp_err
 rp_tmpl_compile(const char *name, const char *src, size_t len,
     struct rp_tmpl **out, char *err, size_t errlen)
 {
@@ -850,7 +850,7 @@ out:
 	return rc;
 }
 
-int
+enum rp_err
 rp_tmpl_load(const char *path, struct rp_tmpl **out, char *err, size_t errlen)
 {
 	FILE *f = NULL;
@@ -1184,7 +1184,7 @@ render_range(struct renderer *r, const struct rp_tmpl *t, size_t from,
 	return rc;
 }
 
-int
+enum rp_err
 rp_tmpl_render(const struct rp_tmpl *t, const struct rp_tmpl_ctx *ctx,
     struct rp_buf *out)
 {

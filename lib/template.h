@@ -6,6 +6,7 @@
 
 #include "attr.h"
 #include "buf.h"
+#include "err.h"
 #include "i18n.h"
 #include "profile.h"
 
@@ -50,11 +51,11 @@ struct rp_tmpl;
  * wrong" into err.  Caller frees with rp_tmpl_free.  The result is
  * immutable and may be shared by every thread.
  */
-int rp_tmpl_compile(const char *name, const char *src, size_t len,
+enum rp_err rp_tmpl_compile(const char *name, const char *src, size_t len,
     struct rp_tmpl **out, char *err, size_t errlen);
 
 /* Reads and compiles the file at path (RP_EIO when unreadable). */
-int rp_tmpl_load(const char *path, struct rp_tmpl **out, char *err,
+enum rp_err rp_tmpl_load(const char *path, struct rp_tmpl **out, char *err,
     size_t errlen);
 
 void rp_tmpl_free(struct rp_tmpl *t);
@@ -85,7 +86,7 @@ struct rp_tmpl_ctx {
  * Appends the filled template to out.  RP_OK or an rp_buf error (the
  * buffer then holds a partial result the caller should discard).
  */
-int rp_tmpl_render(const struct rp_tmpl *t, const struct rp_tmpl_ctx *ctx,
+enum rp_err rp_tmpl_render(const struct rp_tmpl *t, const struct rp_tmpl_ctx *ctx,
     struct rp_buf *out);
 
 #endif

@@ -358,7 +358,7 @@ print_json(const struct rp_profile *p, const struct rp_fetch_info *fi)
 	rp_buf_puts(&b, "{\"outcome\":");
 	json_str(&b, rp_outcome_name(p->outcome));
 	rp_buf_puts(&b, ",\"status\":");
-	json_str(&b, rp_outcome_status(p->outcome));
+	json_str(&b, rp_status_name(rp_status_of(p)));
 	rp_buf_appendf(&b, ",\"http_status\":%d,\"attributes\":", fi->http_status);
 	rp_render_json_attributes(&b, p);
 	rp_buf_puts(&b, ",\"withheld\":[");

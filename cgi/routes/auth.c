@@ -67,41 +67,6 @@ struct auth {
 };
 
 /*
- * RFC 8187 attr-char: what a header value may hold as it is and still
- * read as one token everywhere.  "'" and "%" are not among them, so a
- * plain value can never be mistaken for an encoded one.
- */
-static int
-attr_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') ||
-	    (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
-}
-
-/*
- * Appends s as a header value: as it is when every byte is an attr-char,
- * else as the RFC 8187 ext-value UTF-8''<percent-encoded bytes>.  Either
- * way the result is printable ASCII without blank, comma, quote or
- * control byte: it cannot end the header, start another one, or be read
- * as two list items.
- */
-static int
-put_value(struct rp_buf *b, const char *s)
-{
-	const char *p;
-	int rc;
-
-	for (p = s; *p != '\0' && attr_char((unsigned char)*p); p++)
-		continue;
-	if (*p == '\0' && p != s)
-		return rp_buf_puts(b, s);
-	if ((rc = rp_buf_puts(b, "UTF-8''")) != RP_OK)
-		return rc;
-	return rp_esc_url_component(b, s, strlen(s));
-}
-
-/*
  * Adds prefix + HEADER_PREFIX + name [+ "-" + part]: a.val, unless the
  * line would pass AUTH_LINE_MAX: then RP_ELIMIT, with a.name and
  * a.long_line saying which line and how long.
@@ -148,7 +113,7 @@ add_attr(struct auth *a, const struct rp_profile *p, enum rp_attr_id id)
 				continue;
 			if (a->val.len > 0)
 				rp_buf_puts(&a->val, ", ");
-			put_value(&a->val, v->items[i]);
+			rp_esc_header_value(&a->val, v->items[i]);
 		}
 		if (a->val.len > 0)
 			rc = add(a, attr->name, NULL);
@@ -160,7 +125,7 @@ add_attr(struct auth *a, const struct rp_profile *p, enum rp_attr_id id)
 			if (s == NULL || *s == '\0')
 				continue;
 			rp_buf_reset(&a->val);
-			put_value(&a->val, s);
+			rp_esc_header_value(&a->val, s);
 			rc = add(a, attr->name, rp_addr_part_name(i));
 		}
 		break;
@@ -170,7 +135,7 @@ add_attr(struct auth *a, const struct rp_profile *p, enum rp_attr_id id)
 			break;
 		/* FALLTHROUGH */
 	default:
-		put_value(&a->val, v->text);
+		rp_esc_header_value(&a->val, v->text);
 		rc = add(a, attr->name, NULL);
 		break;
 	}
@@ -250,7 +215,7 @@ add_profile(struct auth *a, const struct rp_view *view,
 	 * (attributes=A,B) that a backend would split as a list.
 	 */
 	rp_buf_reset(&a->val);
-	put_value(&a->val, rp_buf_str(&link));
+	rp_esc_header_value(&a->val, rp_buf_str(&link));
 	rc = add(a, "Consent-URL", NULL);
 out:
 	rp_buf_free(&link);
@@ -289,7 +254,7 @@ rp_route_auth(struct rp_req *req)
 	rc = rp_fcgi_request_profile(req, view->infos, &profile);
 	if (rc != RP_OK) {
 		rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
-		    rp_strerror((enum rp_err)rc));
+		    rp_strerror(rc));
 		rp_req_error(req, 500, 0);
 		goto out;
 	}
@@ -340,7 +305,7 @@ rp_route_auth(struct rp_req *req)
 			rp_log(RP_LOG_WARN, "auth headers of view %s not sent: "
 			    "%s; sent X-Profile-Status: unavailable instead; "
 			    "give [auth] view fewer attributes", view->name,
-			    rp_strerror((enum rp_err)rc));
+			    rp_strerror(rc));
 		rp_buf_reset(&req->resp.headers);
 		rp_buf_reset(&a.val);
 		rp_buf_puts(&a.val, rp_status_name(RP_ST_UNAVAILABLE));

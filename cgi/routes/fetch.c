@@ -18,7 +18,7 @@ struct call {
 	rp_attrset infos;
 };
 
-static int
+static enum rp_err
 call_api(void *arg, struct rp_profile **out)
 {
 	struct call *c = arg;
@@ -54,7 +54,7 @@ call_api(void *arg, struct rp_profile **out)
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out)
 {
@@ -82,7 +82,7 @@ rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
 	return RP_OK;
 }
 
-int
+enum rp_err
 rp_fcgi_request_profile(struct rp_req *req, rp_attrset infos,
     struct rp_profile **out)
 {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "attr.h"
+#include "err.h"
 #include "request.h"
 #include "profile.h"
 
@@ -17,7 +18,7 @@
  * memory runs out (RP_ENOMEM): an upstream failure is a profile whose
  * outcome says so.  Caller frees *out with rp_profile_free.
  */
-int rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
+enum rp_err rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out);
 
 /*
@@ -28,7 +29,7 @@ int rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
  * sign in) and req->log.note says why.  RP_OK, or the error of
  * rp_fcgi_get_profile.  Caller frees *out with rp_profile_free.
  */
-int rp_fcgi_request_profile(struct rp_req *req, rp_attrset infos,
+enum rp_err rp_fcgi_request_profile(struct rp_req *req, rp_attrset infos,
     struct rp_profile **out);
 
 #endif

@@ -55,7 +55,7 @@ serve(struct rp_req *req, int json)
 	rc = rp_fcgi_request_profile(req, view->infos, &profile);
 	if (rc != RP_OK) {
 		rp_log(RP_LOG_ERROR, "cannot obtain a profile: %s",
-		    rp_strerror((enum rp_err)rc));
+		    rp_strerror(rc));
 		rp_req_error(req, 500, json);
 		goto out;
 	}
@@ -73,7 +73,7 @@ serve(struct rp_req *req, int json)
 	}
 	if (rc != RP_OK) {
 		rp_log(RP_LOG_ERROR, "rendering view %s failed: %s",
-		    view->name, rp_strerror((enum rp_err)rc));
+		    view->name, rp_strerror(rc));
 		rp_req_error(req, 500, json);
 		goto out;
 	}

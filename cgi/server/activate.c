@@ -31,7 +31,7 @@ env_number(const char *s)
 	return v;
 }
 
-int
+enum rp_err
 rp_listen_activated(int *fd, char *err, size_t errlen)
 {
 	long pid = env_number(getenv("LISTEN_PID"));

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 /*
  * sd_listen_fds(3) semantics, read by hand so that the program needs no
  * libsystemd: when LISTEN_PID is this process and LISTEN_FDS is 1, the
@@ -16,6 +18,6 @@
  * with "what is wrong and what to do" in err when it was, but not with
  * exactly one listening stream socket; *fd is then left alone.
  */
-int rp_listen_activated(int *fd, char *err, size_t errlen);
+enum rp_err rp_listen_activated(int *fd, char *err, size_t errlen);
 
 #endif

@@ -25,18 +25,18 @@ app_cache(struct rp_app *app, char *err, size_t errlen)
 
 	if ((rc = rp_breaker_new(&bo, &app->breaker)) != RP_OK) {
 		snprintf(err, errlen, "%s: [breaker] rejected: %s", app->cfg->path,
-		    rp_strerror((enum rp_err)rc));
+		    rp_strerror(rc));
 		return rc;
 	}
 	rp_cache_opts_from_cfg(app->cfg, &co);
 	co.breaker = app->breaker;
 	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK)
 		snprintf(err, errlen, "%s: [cache] rejected: %s", app->cfg->path,
-		    rp_strerror((enum rp_err)rc));
+		    rp_strerror(rc));
 	return rc;
 }
 
-int
+enum rp_err
 rp_app_load(const char *path, struct rp_app **out, char *err, size_t errlen)
 {
 	struct rp_app *app;

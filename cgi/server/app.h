@@ -7,6 +7,7 @@
 #include "breaker.h"
 #include "cache.h"
 #include "cfg.h"
+#include "err.h"
 #include "render.h"
 
 /*
@@ -30,7 +31,7 @@ struct rp_app {
  * and returns RP_ECONFIG, RP_ETEMPLATE or RP_EIO; *out is written only
  * on success.  Caller frees with rp_app_free.
  */
-int rp_app_load(const char *path, struct rp_app **out, char *err,
+enum rp_err rp_app_load(const char *path, struct rp_app **out, char *err,
     size_t errlen);
 
 void rp_app_free(struct rp_app *app);

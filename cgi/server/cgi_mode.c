@@ -48,7 +48,7 @@ rp_server_run_cgi(const struct rp_app *app)
 	}
 	if ((rc = rp_client_new(app->cfg, &client)) != RP_OK) {
 		rp_log_console(RP_LOG_ERROR, "cannot create the HTTP client: %s",
-		    rp_strerror((enum rp_err)rc));
+		    rp_strerror(rc));
 		goto out;
 	}
 	rp_request_handle(app, client, environ, &io);

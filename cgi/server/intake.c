@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "breaker.h"
+#include "clock.h"
 #include "err.h"
 #include "intake.h"
 #include "log.h"
@@ -290,7 +290,7 @@ room_main(void *arg)
 	}
 }
 
-int
+enum rp_err
 rp_room_new(size_t max, struct rp_room **out)
 {
 	struct rp_room *room;

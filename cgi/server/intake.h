@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "err.h"
 #include "metrics.h"
 
 /*
@@ -57,7 +58,7 @@ struct rp_room;
  * error (errno-backed failures as RP_EIO); *out on success only.
  * Caller stops it with rp_room_free, after every worker has left.
  */
-int rp_room_new(size_t max, struct rp_room **out);
+enum rp_err rp_room_new(size_t max, struct rp_room **out);
 
 /*
  * Stops the thread and closes every connection still waiting.

@@ -183,7 +183,7 @@ make_room_for_requests(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
 }
 
-int
+enum rp_err
 rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
     char *err, size_t errlen)
 {

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "err.h"
+
 /*
  * The socket the workers accept on.  Every way of obtaining one goes
  * through rp_listen_open, so a new source (systemd's LISTEN_FDS, ...)
@@ -32,7 +34,7 @@ struct rp_listener {
  * RP_EIO or RP_EINVAL; *out is written only on success.  Caller releases
  * with rp_listen_close.
  */
-int rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
+enum rp_err rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
     char *err, size_t errlen);
 
 /* Closes an owned socket and removes its file if it is still ours. */

@@ -23,7 +23,7 @@ live_app_new(struct rp_app *app, unsigned long generation)
 	return la;
 }
 
-int
+enum rp_err
 rp_live_init(struct rp_live *lv, struct rp_app *app)
 {
 	struct rp_live_app *la = live_app_new(app, 1);
@@ -67,7 +67,7 @@ rp_live_release(struct rp_live_app *la)
 	}
 }
 
-int
+enum rp_err
 rp_live_reload(struct rp_live *lv, char *err, size_t errlen)
 {
 	struct rp_live_app *old, *la = NULL;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "app.h"
+#include "err.h"
 
 /*
  * A reload must neither stop the service nor pull the configuration
@@ -33,7 +34,7 @@ struct rp_live {
  * Puts app (ownership taken, also on error) in service as generation 1.
  * RP_OK or RP_ENOMEM.  Release with rp_live_destroy.
  */
-int rp_live_init(struct rp_live *lv, struct rp_app *app);
+enum rp_err rp_live_init(struct rp_live *lv, struct rp_app *app);
 
 /*
  * The configuration in service, with a reference the caller drops with
@@ -50,7 +51,7 @@ void rp_live_release(struct rp_live_app *la);
  * RP_ECONFIG, RP_ETEMPLATE, RP_EIO or RP_ENOMEM; the caller logs it.
  * Call from one thread at a time (the main thread).
  */
-int rp_live_reload(struct rp_live *lv, char *err, size_t errlen);
+enum rp_err rp_live_reload(struct rp_live *lv, char *err, size_t errlen);
 
 /* Drops the service's reference; call when no request runs any more. */
 void rp_live_destroy(struct rp_live *lv);

@@ -7,6 +7,7 @@
 
 #include <fcgiapp.h>
 
+#include "clock.h"
 #include "err.h"
 #include "request.h"
 #include "routes.h"
@@ -21,15 +22,6 @@ const char *
 rp_req_param(const struct rp_req *req, const char *name)
 {
 	return FCGX_GetParam(name, req->envp);
-}
-
-static long
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
 /*
@@ -155,7 +147,7 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	const char *role;
 	char name[ROUTE_NAME_MAX + 1];
 	int forbidden = 0;
-	long t0 = now_us();
+	long long t0 = rp_monotonic_us();
 
 	memset(&req, 0, sizeof(req));
 	req.app = app;
@@ -213,7 +205,7 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	    req.log.status, req.log.http_status);
 	if (rp_resp_send(&req.resp, req.head, io) != 0)
 		req.log.note = "client_gone";
-	req.log.total_us = now_us() - t0;
+	req.log.total_us = (long)(rp_monotonic_us() - t0);
 	rp_log_request(&req.log);
 	rp_resp_free(&req.resp);
 }

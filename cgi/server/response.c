@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "escape.h"
 #include "response.h"
 
 /* Longest header block; far above what any answer of ours carries. */
@@ -57,24 +58,14 @@ rp_resp_reset(struct rp_resp *r)
 	rp_buf_reset(&r->body);
 }
 
-static int
-token_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') ||
-	    (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-int
+enum rp_err
 rp_resp_header(struct rp_resp *r, const char *name, const char *value)
 {
 	size_t i;
 
-	if (*name == '\0' || strcasecmp(name, "Set-Cookie") == 0)
+	if (!rp_http_token_ok(name, strlen(name)) ||
+	    strcasecmp(name, "Set-Cookie") == 0)
 		return RP_EINVAL;
-	for (i = 0; name[i] != '\0'; i++)
-		if (!token_char((unsigned char)name[i]))
-			return RP_EINVAL;
 	for (i = 0; value[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)value[i];
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "err.h"
 
 /* Where an answer's bytes go (FastCGI stream or CGI stdout). */
 struct rp_io {
@@ -45,7 +46,7 @@ void rp_resp_reset(struct rp_resp *r);
  * passes can split the answer; Set-Cookie is refused outright.  RP_OK,
  * RP_EINVAL, or an rp_buf error.
  */
-int rp_resp_header(struct rp_resp *r, const char *name, const char *value);
+enum rp_err rp_resp_header(struct rp_resp *r, const char *name, const char *value);
 
 /*
  * Bytes of the header block rp_resp_send would write for r as it is now:

@@ -21,7 +21,7 @@
 
 #include <fcgiapp.h>
 
-#include "breaker.h"
+#include "clock.h"
 #include "client.h"
 #include "err.h"
 #include "intake.h"
@@ -129,7 +129,7 @@ client_follow(struct worker *w, struct rp_live_app *la,
 	if ((rc = rp_client_new(la->app->cfg, &c)) != RP_OK) {
 		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP client "
 		    "for the reloaded configuration: %s; keeping the old one",
-		    w->id, rp_strerror((enum rp_err)rc));
+		    w->id, rp_strerror(rc));
 		return;
 	}
 	rp_client_free(*client);
@@ -387,7 +387,7 @@ worker_main(void *arg)
 	rp_live_release(first);
 	if (rc != RP_OK) {
 		rp_log(RP_LOG_ERROR, "worker %ld: cannot create the HTTP "
-		    "client: %s", w->id, rp_strerror((enum rp_err)rc));
+		    "client: %s", w->id, rp_strerror(rc));
 		atomic_store(&w->srv->listener_failed, 1);
 		goto out;
 	}

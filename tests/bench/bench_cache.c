@@ -16,7 +16,7 @@
 static char tokens[KEYS][16];
 static volatile int stop;
 
-static int
+static enum rp_err
 fetch(void *arg, struct rp_profile **out)
 {
 	struct rp_profile *p;

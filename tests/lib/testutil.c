@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "testutil.h"
 
 int
@@ -70,10 +71,7 @@ rp_test_slurp(const char *path, size_t *len)
 long
 rp_test_now_ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return (long)rp_monotonic_ms();
 }
 
 int

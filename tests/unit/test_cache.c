@@ -49,7 +49,7 @@ struct call {
 };
 
 /* The profile carries the token as Firstname, so tests can tell whose it is. */
-static int
+static enum rp_err
 fetch(void *arg, struct rp_profile **out)
 {
 	struct call *call = arg;

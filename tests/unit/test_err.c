@@ -39,7 +39,7 @@ START_TEST(failure_profile)
 
 	ck_assert_int_eq(rp_profile_new_failure(RP_ATTR_BIT(RP_A_NDP), RP_ETIMEOUT, 0, &p), RP_OK);
 	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
-	ck_assert_str_eq(rp_outcome_status(p->outcome), "unavailable");
+	ck_assert_str_eq(rp_status_name(rp_status_of(p)), "unavailable");
 	ck_assert_ptr_nonnull(p->reason);
 	rp_profile_ref(p);
 	rp_profile_free(p);

@@ -8,7 +8,7 @@
 #include "escape.h"
 #include "testutil.h"
 
-typedef int (*escaper)(struct rp_buf *, const char *, size_t);
+typedef enum rp_err (*escaper)(struct rp_buf *, const char *, size_t);
 
 /* Escapes n bytes of s with f and compares with want. */
 static void

@@ -255,7 +255,7 @@ START_TEST(contract_granted)
 	    BIT(FIRSTNAME) | BIT(LASTNAME) | BIT(USERTYPE));
 
 	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
-	ck_assert_str_eq(rp_outcome_status(p->outcome), "ok");
+	ck_assert_str_eq(rp_status_name(rp_status_of(p)), "ok");
 	ck_assert_str_eq(rp_profile_value(p, RP_A_FIRSTNAME)->text, "John");
 	ck_assert_str_eq(rp_profile_value(p, RP_A_LASTNAME)->text, "Doe");
 	ck_assert_uint_eq(p->withheld, 0);
@@ -308,7 +308,7 @@ START_TEST(contract_errors)
 		rp_profile_free(p);
 	}
 	p = parse_fixture("contract-privacy-refusal", BIT(FIRSTNAME));
-	ck_assert_str_eq(rp_outcome_status(p->outcome), "consent");
+	ck_assert_str_eq(rp_status_name(rp_status_of(p)), "consent");
 	ck_assert_str_eq(p->detail, "PrivacyAccessDeniedException");
 	/* XML-unescaped: the site appends &urlRetour= to exactly this. */
 	ck_assert_str_eq(p->privacy_url, "http://privacy.orange.fr/urm-gui/"
@@ -454,7 +454,7 @@ START_TEST(malformed_says_where)
 	struct rp_profile *p = parse_fixture("hostile-mismatched", BIT(FIRSTNAME));
 
 	ck_assert_int_eq(p->outcome, RP_OUT_MALFORMED);
-	ck_assert_str_eq(rp_outcome_status(p->outcome), "unavailable");
+	ck_assert_str_eq(rp_status_name(rp_status_of(p)), "unavailable");
 	ck_assert_uint_eq(p->line, 2);
 	ck_assert_uint_eq(p->column, 39);
 	ck_assert_ptr_nonnull(strstr(p->reason, "mismatched tag"));

@@ -50,7 +50,7 @@ struct out {
 	struct rp_render_res res;
 };
 
-typedef int (*render_fn)(const struct rp_renderer *, const struct rp_render_req *,
+typedef enum rp_err (*render_fn)(const struct rp_renderer *, const struct rp_render_req *,
     struct rp_buf *, struct rp_render_res *);
 
 static struct out
