@@ -84,7 +84,7 @@ const paths = {
   srcdir,
   builddir,
   fcgi: path.join(builddir, 'cgi', 'richprofile-fcgi'),
-  sim: path.join(builddir, 'tests', 'sim', 'richprofile-sim'),
+  sim: path.join(builddir, 'sim', 'richprofile-sim'),
   users: path.join(srcdir, 'conf', 'sim-users.conf'),
   photos: path.join(srcdir, 'conf', 'sim-photos'),
   templates: path.join(srcdir, 'conf', 'templates'),

@@ -1,28 +1,4 @@
-# tests/sim/: richprofile-sim, the simulator of the RichProfile API and of
-# Orange's consent pages (installed: the demo runs it), its data and tests.
-bin_PROGRAMS += tests/sim/richprofile-sim
-tests_sim_richprofile_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(INIH_CFLAGS)
-tests_sim_richprofile_sim_LDADD = $(RP_LIBS) $(MHD_LIBS) $(INIH_LIBS)
-tests_sim_richprofile_sim_SOURCES = \
-	tests/sim/sim.h \
-	tests/sim/main.c \
-	tests/sim/users.c \
-	tests/sim/fault.c \
-	tests/sim/api.c \
-	tests/sim/consent.c \
-	tests/sim/pages.c \
-	tests/sim/control.c
-
-# The demo users and their photos, installed where the simulator looks.
-simdatadir = $(datadir)/richprofile
-dist_simdata_DATA = conf/sim-users.conf
-simphotosdir = $(datadir)/richprofile/sim-photos
-dist_simphotos_DATA = \
-	conf/sim-photos/amelie.png conf/sim-photos/camille.png \
-	conf/sim-photos/john.png conf/sim-photos/mallory.png \
-	conf/sim-photos/maxime.png conf/sim-photos/paul.png \
-	conf/sim-photos/sophie.png
-EXTRA_DIST += tests/sim/make-photos.py
+# tests/sim/: the simulator's tests.
 
 # Tests: node:test files that start the simulator on port 0.
 SIM_TESTS = tests/sim/test-api.js tests/sim/test-consent.js \

@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const srcdir = process.env.top_srcdir || path.resolve(__dirname, '..', '..');
 const builddir = process.env.top_builddir || srcdir;
-const SIM = path.join(builddir, 'tests', 'sim', 'richprofile-sim');
+const SIM = path.join(builddir, 'sim', 'richprofile-sim');
 const USERS = path.join(srcdir, 'conf', 'sim-users.conf');
 const PHOTOS = path.join(srcdir, 'conf', 'sim-photos');
 
