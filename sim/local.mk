@@ -10,7 +10,7 @@ sim_richprofile_sim_SOURCES = \
 	sim/users.c \
 	sim/fault.c \
 	sim/api.c \
-	sim/consent.c \
+	sim/consent_pages.c \
 	sim/pages.c \
 	sim/control.c
 
