@@ -7,7 +7,11 @@ sim_richprofile_sim_LDADD = $(RP_LIBS) $(MHD_LIBS) $(INIH_LIBS)
 sim_richprofile_sim_SOURCES = \
 	sim/sim.h \
 	sim/main.c \
+	sim/state.c \
+	sim/server.c \
+	sim/reply.c \
 	sim/users.c \
+	sim/counts.c \
 	sim/fault.c \
 	sim/api.c \
 	sim/consent_pages.c \

@@ -1,4 +1,4 @@
-/* main.c: richprofile-sim start-up, the HTTP server (libmicrohttpd), routing and shared helpers. */
+/* main.c: richprofile-sim start-up: options, the users and TLS files, signals, then serve until told to stop. */
 #include "config.h"
 
 #include <errno.h>
@@ -6,11 +6,9 @@
 #include <limits.h>
 #include <netdb.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,8 +21,6 @@
 #define RP_DATADIR "/usr/share/richprofile"
 #endif
 
-struct sim sim;
-
 static volatile sig_atomic_t got_signal;
 
 static void
@@ -32,446 +28,6 @@ on_signal(int sig)
 {
 	got_signal = sig;
 }
-
-int
-sim_sleep_ms(long ms)
-{
-	struct timespec until;
-	int stopped;
-
-	if (ms == 0)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	if (ms > 0) {
-		until.tv_sec += ms / 1000;
-		until.tv_nsec += (ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-	}
-	pthread_mutex_lock(&sim.lock);
-	while (!sim.stopping) {
-		if (ms < 0)
-			pthread_cond_wait(&sim.wake, &sim.lock);
-		else if (pthread_cond_timedwait(&sim.wake, &sim.lock, &until) ==
-		    ETIMEDOUT)
-			break;
-	}
-	stopped = sim.stopping;
-	pthread_mutex_unlock(&sim.lock);
-	return stopped;
-}
-
-/* ---- replies ---- */
-
-enum MHD_Result
-sim_reply(struct MHD_Connection *conn, unsigned status, const char *type,
-    const char *body, size_t len)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	resp = MHD_create_response_from_buffer(len, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	ret = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-enum MHD_Result
-sim_reply_error(struct MHD_Connection *conn, unsigned status,
-    const char *message)
-{
-	struct rp_buf b = SIM_BUF_INIT;
-	enum MHD_Result ret;
-
-	rp_buf_puts(&b, message);
-	rp_buf_puts(&b, "\n");
-	ret = b.failed ? MHD_NO : sim_reply(conn, status,
-	    "text/plain; charset=UTF-8", b.data, b.len);
-	rp_buf_free(&b);
-	return ret;
-}
-
-enum MHD_Result
-sim_reply_html(struct MHD_Connection *conn, struct rp_buf *b)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result rc;
-
-	if (b->failed) {
-		rp_buf_free(b);
-		return sim_reply_error(conn, 500, "out of memory");
-	}
-	resp = MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_COPY);
-	rp_buf_free(b);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "text/html; charset=UTF-8");
-	/* No script on any page: buttons and links only. */
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	    "default-src 'none'; style-src 'unsafe-inline'; img-src *");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-enum MHD_Result
-sim_redirect(struct MHD_Connection *conn, unsigned status,
-    const char *location, const char *set_cookie)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	resp = MHD_create_response_from_buffer(0, (void *)"",
-	    MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL)
-		return MHD_NO;
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
-	    location) != MHD_YES ||
-	    (set_cookie != NULL && MHD_add_response_header(resp,
-	    MHD_HTTP_HEADER_SET_COOKIE, set_cookie) != MHD_YES)) {
-		MHD_destroy_response(resp);
-		return sim_reply_error(conn, 400,
-		    "the redirect target or cookie cannot go into a header");
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ret = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-const char *
-sim_arg(struct MHD_Connection *conn, const char *name)
-{
-	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *
-sim_form(const struct sim_req *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nform; i++)
-		if (strcmp(r->form[i].name, name) == 0)
-			return r->form[i].value;
-	return NULL;
-}
-
-int
-sim_local_path(const char *p)
-{
-	if (p[0] != '/' || p[1] == '/' || p[1] == '\\')
-		return 0;
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
-			return 0;
-	return 1;
-}
-
-/* ---- users and counters ---- */
-
-struct sim_user *
-sim_user_by_token(const char *token)
-{
-	size_t i;
-
-	for (i = 0; i < sim.users.n; i++)
-		if (strcmp(sim.users.v[i].token, token) == 0)
-			return &sim.users.v[i];
-	return NULL;
-}
-
-struct sim_user *
-sim_user_by_id(const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < sim.users.n; i++)
-		if (strcmp(sim.users.v[i].id, id) == 0)
-			return &sim.users.v[i];
-	return NULL;
-}
-
-struct sim_user *
-sim_user_by_ctx(const char *ctx)
-{
-	size_t i;
-
-	for (i = 0; i < sim.users.n; i++)
-		if (strcmp(sim.users.v[i].ctx, ctx) == 0)
-			return &sim.users.v[i];
-	return NULL;
-}
-
-void
-sim_user_reset(struct sim_user *u)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char rnd[SIM_CTX_LEN / 2];
-	size_t i;
-
-	u->refused = u->refused_initial;
-	u->once = 0;
-	clock_gettime(CLOCK_MONOTONIC, &u->issued);
-	/* A fresh opaque id: old privacy links stop working, like a new session. */
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd));
-	for (i = 0; i < sizeof(rnd); i++) {
-		u->ctx[2 * i] = hex[rnd[i] >> 4];
-		u->ctx[2 * i + 1] = hex[rnd[i] & 15];
-	}
-	u->ctx[SIM_CTX_LEN] = '\0';
-}
-
-/*
- * Per-token counters: an array in first-seen order (what stats lists) and
- * an open-addressing index over it, so that a run of fresh tokens (the
- * benchmark's cache misses) costs the simulator constant time per request
- * rather than a scan of every token seen.  A fingerprint is already a
- * keyed hash, so its leading hex digits place it.  Lock held.
- */
-static size_t
-count_home(const char *fp, size_t mask)
-{
-	return (size_t)strtoull(fp, NULL, 16) & mask;
-}
-
-struct sim_count *
-sim_count_find(const char *fp)
-{
-	size_t mask = sim.nindex - 1, i;
-
-	if (sim.nindex == 0)
-		return NULL;
-	for (i = count_home(fp, mask); sim.index[i] != 0; i = (i + 1) & mask)
-		if (strcmp(sim.counts[sim.index[i] - 1].fp, fp) == 0)
-			return &sim.counts[sim.index[i] - 1];
-	return NULL;
-}
-
-/* Places count number i (0-based) in index v of n slots. */
-static void
-count_place(size_t *v, size_t n, size_t i)
-{
-	size_t j;
-
-	for (j = count_home(sim.counts[i].fp, n - 1); v[j] != 0; j = (j + 1) & (n - 1))
-		;
-	v[j] = i + 1;
-}
-
-/* Room for one more count; the index stays at most half full. */
-static int
-count_reserve(void)
-{
-	size_t i, n;
-
-	if (sim.ncounts == sim.capcounts) {
-		struct sim_count *c;
-
-		n = sim.capcounts ? sim.capcounts * 2 : 64;
-		if ((c = realloc(sim.counts, n * sizeof(*c))) == NULL)
-			return -1;
-		sim.counts = c;
-		sim.capcounts = n;
-	}
-	if (2 * (sim.ncounts + 1) > sim.nindex) {
-		size_t *v;
-
-		n = sim.nindex ? sim.nindex * 2 : 128;
-		if ((v = calloc(n, sizeof(*v))) == NULL)
-			return -1;
-		for (i = 0; i < sim.ncounts; i++)
-			count_place(v, n, i);
-		free(sim.index);
-		sim.index = v;
-		sim.nindex = n;
-	}
-	return 0;
-}
-
-void
-sim_count_token(const char *token, const struct sim_user *u)
-{
-	char fp[RP_FINGERPRINT_LEN + 1];
-	struct sim_count *c;
-
-	rp_hash_fingerprint(token, strlen(token), fp);
-	if ((c = sim_count_find(fp)) != NULL) {
-		c->n++;
-		return;
-	}
-	if (count_reserve() != 0)
-		return;
-	c = &sim.counts[sim.ncounts];
-	memcpy(c->fp, fp, sizeof(fp));
-	c->user = u != NULL ? u->id : NULL;
-	c->n = 1;
-	count_place(sim.index, sim.nindex, sim.ncounts++);
-}
-
-void
-sim_counts_free(void)
-{
-	free(sim.counts);
-	free(sim.index);
-	sim.counts = NULL;
-	sim.index = NULL;
-	sim.ncounts = sim.capcounts = sim.nindex = 0;
-}
-
-/* ---- the HTTP server ---- */
-
-typedef enum MHD_Result (*route_fn)(struct sim_req *);
-
-/* Paths to handlers; a trailing '/' in path matches every path below it. */
-static const struct route {
-	const char *path;
-	route_fn fn;
-} routes[] = {
-	{ SIM_API_PATH, sim_api },
-	{ SIM_PRIVACY_PATH, sim_privacy },
-	{ "/signin", sim_signin },
-	{ "/signout", sim_signout },
-	{ "/photos/", sim_photo },
-	{ "/_control/", sim_control },
-	{ "/", sim_index },
-};
-
-static route_fn
-route(const char *path)
-{
-	size_t i, n;
-
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		n = strlen(routes[i].path);
-		if (strcmp(path, routes[i].path) == 0)
-			return routes[i].fn;
-		if (n > 1 && routes[i].path[n - 1] == '/' &&
-		    strncmp(path, routes[i].path, n) == 0)
-			return routes[i].fn;
-	}
-	/* The API base with a trailing slash is the API too. */
-	if (strcmp(path, SIM_API_PATH "/") == 0)
-		return sim_api;
-	return NULL;
-}
-
-static enum MHD_Result
-post_field(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *filename, const char *content_type,
-    const char *transfer_encoding, const char *data, uint64_t off,
-    size_t size)
-{
-	struct sim_req *r = cls;
-	size_t i, have;
-	char *v;
-
-	for (i = 0; i < r->nform; i++)
-		if (strcmp(r->form[i].name, key) == 0)
-			break;
-	if (i == r->nform) {
-		if (r->nform == SIM_FORM_MAX) {
-			r->form_bad = 1;
-			return MHD_NO;
-		}
-		if ((r->form[i].name = strdup(key)) == NULL ||
-		    (r->form[i].value = calloc(1, 1)) == NULL) {
-			free(r->form[i].name);
-			r->form_bad = 1;
-			return MHD_NO;
-		}
-		r->nform++;
-	}
-	/* Values may arrive in pieces. */
-	have = strlen(r->form[i].value);
-	if (have + size > SIM_FORM_VALUE_MAX ||
-	    (v = realloc(r->form[i].value, have + size + 1)) == NULL) {
-		r->form_bad = 1;
-		return MHD_NO;
-	}
-	memcpy(v + have, data, size);
-	v[have + size] = '\0';
-	r->form[i].value = v;
-	return MHD_YES;
-}
-
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *conn, const char *url,
-    const char *method, const char *version, const char *upload,
-    size_t *upload_size, void **con_cls)
-{
-	struct sim_req *r = *con_cls;
-	route_fn fn;
-
-	if (r == NULL) {
-		if ((r = calloc(1, sizeof(*r))) == NULL)
-			return MHD_NO;
-		r->conn = conn;
-		r->method = method;
-		r->path = url;
-		if (strcmp(method, "POST") == 0)
-			r->pp = MHD_create_post_processor(conn, 4096, post_field, r);
-		*con_cls = r;
-		pthread_mutex_lock(&sim.lock);
-		sim.requests++;
-		pthread_mutex_unlock(&sim.lock);
-		return MHD_YES;
-	}
-	if (*upload_size != 0) {
-		if (r->pp != NULL && !r->form_bad)
-			MHD_post_process(r->pp, upload, *upload_size);
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if ((fn = route(url)) == NULL)
-		return sim_reply_error(conn, MHD_HTTP_NOT_FOUND,
-		    "not found: this simulator serves " SIM_API_PATH ", "
-		    SIM_PRIVACY_PATH ", /signin, /signout, /photos/ and /_control/");
-	return fn(r);
-}
-
-static void
-on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-    enum MHD_RequestTerminationCode toe)
-{
-	struct sim_req *r = *con_cls;
-	size_t i;
-
-	if (r == NULL)
-		return;
-	if (r->pp != NULL)
-		MHD_destroy_post_processor(r->pp);
-	for (i = 0; i < r->nform; i++) {
-		free(r->form[i].name);
-		free(r->form[i].value);
-	}
-	free(r);
-	*con_cls = NULL;
-}
-
-static void
-on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
-    enum MHD_ConnectionNotificationCode toe)
-{
-	pthread_mutex_lock(&sim.lock);
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		sim.connections++;
-		sim.open_connections++;
-	} else if (sim.open_connections > 0)
-		sim.open_connections--;
-	pthread_mutex_unlock(&sim.lock);
-}
-
-/* ---- start-up ---- */
 
 static void
 usage(FILE *f)
@@ -712,15 +268,11 @@ main(int argc, char **argv)
 	socklen_t sslen;
 	char host[256], err[1024], cookie[256], *cert = NULL, *key = NULL;
 	long port;
-	unsigned flags, bound;
+	unsigned bound;
 	struct MHD_Daemon *d = NULL;
-	struct MHD_OptionItem pool[2] = {
-		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
-	};
-	const union MHD_DaemonInfo *di;
+	struct sim_listen l;
 	struct sigaction sa;
 	sigset_t block, old;
-	pthread_condattr_t ca;
 	struct rp_buf url = SIM_BUF_INIT;
 	size_t i;
 	int rc = EXIT_FAILURE;
@@ -753,11 +305,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "richprofile-sim: libsodium failed to initialise\n");
 		return 1;
 	}
-	pthread_mutex_init(&sim.lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sim.wake, &ca);
-	pthread_condattr_destroy(&ca);
+	sim_state_init();
 	sim.lifetime_s = o.lifetime_s;
 	sim.delay_ms = o.delay_ms;
 	sim.tls = o.cert != NULL;
@@ -791,50 +339,16 @@ main(int argc, char **argv)
 	sigaction(SIGPIPE, &sa, NULL);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 
-	/*
-	 * A thread per connection lets a delayed or stalled answer wait
-	 * without holding up others (the default); a pool costs fewer
-	 * wake-ups per request (the benchmark's instant upstream).
-	 */
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    MHD_USE_ERROR_LOG | (o.threads == 0 ? MHD_USE_THREAD_PER_CONNECTION : 0);
-	/*
-	 * The pool size goes in only with a pool: libmicrohttpd warns on
-	 * stderr ("Zero size ... is ignored") when it is given as 0, which
-	 * thread-per-connection mode would otherwise do at every start.
-	 */
-	if (o.threads > 0) {
-		pool[0].option = MHD_OPTION_THREAD_POOL_SIZE;
-		pool[0].value = (intptr_t)o.threads;
-	}
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (sim.tls)
-		flags |= MHD_USE_TLS;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-	    MHD_OPTION_ARRAY, pool,
-	    /*
-	     * MHD zeroes a connection's memory pool (32 KiB by default) for
-	     * every request: half of a pooled answer's instructions.  The
-	     * pool (the benchmark's instant upstream) takes 16 KiB, room for
-	     * a request line carrying the longest token the program sends.
-	     */
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(o.threads > 0 ? 16384 : 32768),
-	    sim.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, key,
-	    MHD_OPTION_END);
-	if (d == NULL) {
+	l.addr = (const struct sockaddr *)&ss;
+	l.port = (unsigned)port;
+	l.threads = o.threads;
+	l.cert = cert;
+	l.key = key;
+	if (sim_server_start(&l, &d, &bound) != 0) {
 		fprintf(stderr, "richprofile-sim: cannot listen on %s (in use? "
 		    "not a local address?); pick another with --listen\n", o.listen);
 		goto out;
 	}
-	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	bound = di != NULL ? di->port : (unsigned)port;
 	rp_buf_appendf(&url, "%s://%s%s%s:%u", sim.tls ? "https" : "http",
 	    ss.ss_family == AF_INET6 ? "[" : "", host,
 	    ss.ss_family == AF_INET6 ? "]" : "", bound);
@@ -865,20 +379,10 @@ main(int argc, char **argv)
 	    (int)got_signal);
 	rc = EXIT_SUCCESS;
 out:
-	pthread_mutex_lock(&sim.lock);
-	sim.stopping = 1;
-	pthread_cond_broadcast(&sim.wake);
-	pthread_mutex_unlock(&sim.lock);
-	if (d != NULL)
-		MHD_stop_daemon(d);
-	sim_users_free(&sim.users);
-	for (i = 0; i < sim.nrules; i++)
-		free(sim.rules[i].token);
-	free(sim.rules);
-	sim_counts_free();
-	free(sim.public_url);
-	free(sim.cookie);
-	free(sim.photos);
+	/* Stalled and delayed answers wake first: stopping the daemon waits for them. */
+	sim_state_stop();
+	sim_server_stop(d);
+	sim_state_free();
 	free(cert);
 	free(key);
 	rp_buf_free(&url);
