@@ -15,10 +15,14 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/web-suite.js \
 	tests/integration/authlib.js
 
-# The client against the real simulator: users, consent, faults.
-check_PROGRAMS += tests/integration/test_client_sim
-TESTS += tests/integration/test_client_sim
-tests_integration_test_client_sim_SOURCES = tests/integration/test_client_sim.c \
-	tests/sim/simproc.c tests/sim/simproc.h
-tests_integration_test_client_sim_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/tests/sim
-tests_integration_test_client_sim_LDADD = $(TESTSERVER_LIBS)
+# The real client against the real simulator: outcomes, users, reuse,
+# consent, every fault; and the simulator's answers read by the real
+# parser (libcurl + lib/parse.c).
+check_PROGRAMS += tests/integration/test_client_sim tests/integration/test_sim_parse
+TESTS += tests/integration/test_client_sim tests/integration/test_sim_parse
+tests_integration_test_client_sim_SOURCES = tests/integration/test_client_sim.c
+tests_integration_test_client_sim_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_client_sim_LDADD = tests/lib/libsimproc.a $(TESTSERVER_LIBS)
+tests_integration_test_sim_parse_SOURCES = tests/integration/test_sim_parse.c
+tests_integration_test_sim_parse_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_sim_parse_LDADD = tests/lib/libsimproc.a $(TEST_LIBS)

@@ -1,6 +1,7 @@
 # tests/lib/: what the suites share.  C: TAP output and paths (testutil),
 # a loopback HTTP(S) server with canned answers (testserver), profiles
-# built by hand for the rendering tests (render_fixture).  Scripts: the
+# built by hand for the rendering tests (render_fixture), the simulator
+# started and asked (simproc: the one way C tests run richprofile-sim).  Scripts: the
 # stack harnesses (stack.js, and the shell one), the node runner, the
 # valgrind wrapper, the test PKI, the dependency installer.
 noinst_LIBRARIES = tests/lib/libtestutil.a
@@ -16,6 +17,10 @@ noinst_LIBRARIES += tests/lib/librenderfx.a
 tests_lib_librenderfx_a_CFLAGS = $(TEST_CFLAGS)
 tests_lib_librenderfx_a_SOURCES = tests/lib/render_fixture.c tests/lib/render_fixture.h
 RENDER_TEST_LIBS = tests/lib/librenderfx.a $(TEST_LIBS)
+
+noinst_LIBRARIES += tests/lib/libsimproc.a
+tests_lib_libsimproc_a_CFLAGS = $(TEST_CFLAGS)
+tests_lib_libsimproc_a_SOURCES = tests/lib/simproc.c tests/lib/simproc.h
 
 EXTRA_DIST += tests/lib/run-node.sh tests/lib/valgrind.sh \
 	tests/lib/valgrind.supp tests/lib/mkcerts.sh \
