@@ -2,14 +2,21 @@
 # the shipped snippets and the simulator (node:test through
 # tests/lib/stack.js; web-suite.js is the suite both servers run, authlib.js
 # the auth route's backends), the program as a process, the HTTP client and
-# the richprofile tool against the real simulator.
+# the richprofile tool against the real simulator, and the simulator
+# itself (test_sim_*: its API, consent and sign-in pages, faults and
+# start-up, through tests/lib/stack.js and tests/lib/sim.js).
 INTEGRATION_TESTS = \
 	tests/integration/test_fcgi_process.js \
 	tests/integration/test_fcgi_nginx.js \
 	tests/integration/test_fcgi_apache.js \
 	tests/integration/test_auth_nginx.js \
 	tests/integration/test_auth_apache.js \
-	tests/integration/test_cli.sh
+	tests/integration/test_cli.sh \
+	tests/integration/test_sim_api.js \
+	tests/integration/test_sim_consent.js \
+	tests/integration/test_sim_faults.js \
+	tests/integration/test_sim_pages.js \
+	tests/integration/test_sim_startup.js
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/web-suite.js \
