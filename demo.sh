@@ -87,7 +87,7 @@ builddir=$(cd "$builddir" && pwd) || die "build tree $builddir does not exist"
 
 find_prog() {
 	local d
-	for d in cgi tests/sim .; do
+	for d in cgi sim .; do
 		[ -x "$builddir/$d/$1" ] && { echo "$builddir/$d/$1"; return 0; }
 	done
 	die "$1 was not found in $builddir: build the project first (make -C $builddir)"

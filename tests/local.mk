@@ -11,7 +11,6 @@ TEST_LIBS = tests/lib/libtestutil.a $(RP_LIBS) $(CHECK_LIBS)
 include tests/lib/local.mk
 include tests/unit/local.mk
 include tests/integration/local.mk
-include tests/sim/local.mk
 include tests/browser/local.mk
 include tests/fault/local.mk
 include tests/soak/local.mk

@@ -9,7 +9,7 @@
 rp_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 rp_builddir=${top_builddir:-$rp_srcdir}
 RP_FCGI=${RP_FCGI:-$rp_builddir/cgi/richprofile-fcgi}
-RP_SIM=${RP_SIM:-$rp_builddir/tests/sim/richprofile-sim}
+RP_SIM=${RP_SIM:-$rp_builddir/sim/richprofile-sim}
 RP_NGINX=${RP_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 rp_pids=()
 RUN=

@@ -6,7 +6,7 @@ set -u
 src=${top_srcdir:-.}
 build=${top_builddir:-.}
 rp=$build/cgi/cli/richprofile
-sim=$build/tests/sim/richprofile-sim
+sim=$build/sim/richprofile-sim
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rpcli.XXXXXX")
 simpid=
 cleanup() {

@@ -1,8 +1,10 @@
 /*
- * test_client_sim.c: the real client against the real simulator: every
- * demo user asked for every attribute, the consent round trips, and the
- * faults tests/sim/test_sim_client.c leaves out (API errors carried by
- * an error status, delays within the timeout, answers that close).
+ * test_client_sim.c: the real client (lib/client.c) against the real
+ * simulator: outcomes and values, every demo user asked for every
+ * attribute, connection reuse, the consent round trips, and every fault:
+ * those that fail the call (the class reported, the time bounded, the
+ * handle recovering) and those whose answer the client still reads (API
+ * errors under any status, delays within the timeout, answers that close).
  */
 #include "config.h"
 
@@ -22,6 +24,10 @@
 #define AMELIE "tok-amelie-2f9c61d04b"
 #define CAMILLE "tok-camille-5d2b8e4471"
 #define MAXIME "tok-maxime-c07d5a19e2"
+#define NAMES (RP_ATTR_BIT(RP_A_FIRSTNAME) | RP_ATTR_BIT(RP_A_LASTNAME))
+/* The client of the outcome, reuse and failure tests: a failure comes fast. */
+#define TIMEOUT_MS 800
+#define TIGHT "timeout_ms = 800\nconnect_timeout_ms = 500\nmax_response_bytes = 65536"
 #define PHOTOS (RP_ATTR_BIT(RP_A_PICTURETINY) | RP_ATTR_BIT(RP_A_PICTURESMALL) | \
 	RP_ATTR_BIT(RP_A_PICTUREMEDIUM) | RP_ATTR_BIT(RP_A_PICTURELARGE))
 
@@ -61,6 +67,7 @@ fetch(const char *token, rp_attrset infos, struct rp_fetch_info *fi)
 
 	ck_assert_int_eq(rp_client_fetch(fx.cli, token, strlen(token), infos, &p,
 	    fi), RP_OK);
+	ck_assert_ptr_nonnull(p);
 	return p;
 }
 
@@ -107,6 +114,75 @@ START_TEST(every_user)
 	if (users[_i].value != NULL)
 		ck_assert_str_eq(rp_profile_value(p, users[_i].attr)->text, users[_i].value);
 	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(outcomes)
+{
+	static const struct {
+		const char *token;
+		rp_attrset infos;
+		enum rp_outcome outcome;
+		long code;
+	} c[] = {
+		{ "tok-amelie-2f9c61d04b", NAMES, RP_OUT_GRANTED, 0 },
+		/* & # % + = ? / in the token: the client must encode it. */
+		{ "tok&sophie=1#x%41+y?z/6b", NAMES, RP_OUT_GRANTED, 0 },
+		{ "tok-camille-5d2b8e4471", NAMES | RP_ATTR_BIT(RP_A_PICTURESMALL),
+		    RP_OUT_PARTIAL, 0 },
+		{ "tok-maxime-c07d5a19e2", NAMES, RP_OUT_REFUSED, -3 },
+		{ "no-such-token", NAMES, RP_OUT_ACCOUNT, 102 },
+		{ "tok-paul-expired-0000", NAMES, RP_OUT_ACCOUNT, 103 },
+		{ "fault:code=504", NAMES, RP_OUT_APIERROR, 504 },
+	};
+	size_t i;
+
+	configure(TIGHT);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct rp_fetch_info fi;
+		struct rp_profile *p = fetch(c[i].token, c[i].infos, &fi);
+
+		ck_assert_msg(p->outcome == c[i].outcome, "case %zu: outcome %s",
+		    i, rp_outcome_name(p->outcome));
+		ck_assert_int_eq(p->code, c[i].code);
+		ck_assert_int_eq(fi.err, RP_OK);
+		ck_assert_int_eq(fi.http_status, 200);
+		rp_profile_free(p);
+	}
+}
+END_TEST
+
+START_TEST(granted_values)
+{
+	struct rp_profile *p;
+
+	configure(TIGHT);
+	p = fetch("tok&sophie=1#x%41+y?z/6b", NAMES, NULL);
+	ck_assert_str_eq(rp_profile_value(p, RP_A_FIRSTNAME)->text, "Sophie");
+	ck_assert_str_eq(rp_profile_value(p, RP_A_LASTNAME)->text, "Martin");
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(connection_reuse)
+{
+	const char *tok = "tok-amelie-2f9c61d04b";
+	char q[128];
+	int i;
+
+	configure(TIGHT);
+	for (i = 0; i < 5; i++) {
+		struct rp_fetch_info fi;
+		struct rp_profile *p = fetch(tok, NAMES, &fi);
+
+		ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+		ck_assert_int_eq(fi.new_connection, i == 0);
+		rp_profile_free(p);
+	}
+	/* The simulator saw five calls on one connection (+1: this query's). */
+	ck_assert_int_eq(sim_stat("", "connections"), 2);
+	snprintf(q, sizeof(q), "?token=%s", tok);
+	ck_assert_int_eq(sim_stat(q, "requests"), 5);
 }
 END_TEST
 
@@ -211,9 +287,89 @@ START_TEST(consent_grant_always_and_refuse)
 }
 END_TEST
 
+/* Each fault that fails the call, and the failure class the client must report. */
+static const struct {
+	const char *token;
+	enum rp_err err;
+	enum rp_outcome outcome;
+} failures[] = {
+	{ "fault:delay=3000", RP_ETIMEOUT, RP_OUT_UPSTREAM },
+	{ "fault:stall", RP_ETIMEOUT, RP_OUT_UPSTREAM },
+	{ "fault:stallbody", RP_ETIMEOUT, RP_OUT_UPSTREAM },
+	{ "fault:status=503", RP_EBADSTATUS, RP_OUT_UPSTREAM },
+	{ "fault:notxml", RP_EMALFORMED, RP_OUT_MALFORMED },
+	{ "fault:truncate", RP_EMALFORMED, RP_OUT_MALFORMED },
+	{ "fault:short", RP_ERESET, RP_OUT_UPSTREAM },
+	{ "fault:reset", RP_ERESET, RP_OUT_UPSTREAM },
+	{ "fault:drop", RP_ERESET, RP_OUT_UPSTREAM },
+	{ "fault:redirect", RP_EREDIRECT, RP_OUT_UPSTREAM },
+	{ "fault:oversize", RP_ETOOBIG, RP_OUT_UPSTREAM },
+};
+
+START_TEST(each_failure)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+
+	configure(TIGHT);
+	p = fetch(failures[_i].token, NAMES, &fi);
+	ck_assert_msg(fi.err == failures[_i].err, "%s: %s (%s)", failures[_i].token,
+	    rp_errclass(fi.err), fi.detail);
+	ck_assert_msg(p->outcome == failures[_i].outcome || (failures[_i].err ==
+	    RP_ETOOBIG && p->outcome == RP_OUT_MALFORMED), "%s: outcome %s",
+	    failures[_i].token, rp_outcome_name(p->outcome));
+	/* Bounded: a failure never outlasts timeout_ms by much. */
+	if (getenv("RP_UNDER_VALGRIND") == NULL)
+		ck_assert_msg(fi.elapsed_us < (TIMEOUT_MS + 300) * 1000L,
+		    "%s took %ld us", failures[_i].token, fi.elapsed_us);
+	rp_profile_free(p);
+	/* The next call is answered normally: the handle recovered. */
+	p = fetch("tok-amelie-2f9c61d04b", NAMES, &fi);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(slow_sender)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+
+	/* libcurl's low-speed check counts whole seconds. */
+	configure("timeout_ms = 5000\nlow_speed_limit = 1000\nlow_speed_time_ms = 1000");
+	p = fetch("fault:slow=100,oversize=20000", NAMES, &fi);
+	ck_assert_msg(fi.err == RP_ESLOW, "%s (%s)", rp_errclass(fi.err), fi.detail);
+	ck_assert_int_lt(fi.elapsed_us, 4000 * 1000L);
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(control_rules)
+{
+	struct rp_fetch_info fi;
+	struct rp_profile *p;
+	long status;
+
+	configure(TIGHT);
+	free(sim_http("/_control/fault?mode=status%3D500&for=all&count=2", 1,
+	    &status));
+	ck_assert_int_eq(status, 200);
+	p = fetch("tok-amelie-2f9c61d04b", NAMES, &fi);
+	ck_assert_int_eq(fi.err, RP_EBADSTATUS);
+	rp_profile_free(p);
+	p = fetch("tok-john-e4a90f6d17", NAMES, &fi);
+	ck_assert_int_eq(fi.err, RP_EBADSTATUS);
+	rp_profile_free(p);
+	p = fetch("tok-amelie-2f9c61d04b", NAMES, &fi);
+	ck_assert_int_eq(fi.err, RP_OK);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	rp_profile_free(p);
+}
+END_TEST
+
 /*
- * Faults whose classification tests/sim/test_sim_client.c does not
- * check: what an API error looks like through each transport.
+ * Faults whose answer the client still reads, or whose status it
+ * reports: what an API error looks like through each transport.
  */
 static const struct {
 	const char *spec;
@@ -292,13 +448,20 @@ sim_suite(void)
 	Suite *s = suite_create("client+sim");
 	TCase *tc = tcase_create("client+sim");
 
-	tcase_set_timeout(tc, 30);
+	tcase_set_timeout(tc, 60);
 	tcase_add_unchecked_fixture(tc, sim_start, sim_stop);
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, outcomes);
+	tcase_add_test(tc, granted_values);
 	tcase_add_loop_test(tc, every_user, 0, (int)(sizeof(users) / sizeof(users[0])));
 	tcase_add_test(tc, hostile_values_arrive_verbatim);
+	tcase_add_test(tc, connection_reuse);
 	tcase_add_test(tc, consent_round_trip_grant_once);
 	tcase_add_test(tc, consent_grant_always_and_refuse);
+	tcase_add_loop_test(tc, each_failure, 0,
+	    (int)(sizeof(failures) / sizeof(failures[0])));
+	tcase_add_test(tc, slow_sender);
+	tcase_add_test(tc, control_rules);
 	tcase_add_loop_test(tc, every_fault, 0, (int)(sizeof(faults) / sizeof(faults[0])));
 	tcase_add_test(tc, an_api_that_closes_costs_a_connection_per_call);
 	suite_add_tcase(s, tc);

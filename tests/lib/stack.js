@@ -43,7 +43,8 @@
  *   dir            the temporary directory (removed by stop() unless the
  *                  environment has RP_TEST_KEEP=1)
  *   base           'http://127.0.0.1:PORT' of the web server (null without one)
- *   sim            { url, port, pid, base: sim url + API path }
+ *   sim            { url, port, pid, base: sim url + API path, ... }: what
+ *                  startSim (below; the simulator alone) resolves to
  *   fcgi           { pid, socket, log, conf, proc }
  *   users          the demo users of conf/sim-users.conf: { id: { token, ... } }
  *   cookieName     the session cookie ('rp_token')
@@ -84,7 +85,7 @@ const paths = {
   srcdir,
   builddir,
   fcgi: path.join(builddir, 'cgi', 'richprofile-fcgi'),
-  sim: path.join(builddir, 'tests', 'sim', 'richprofile-sim'),
+  sim: path.join(builddir, 'sim', 'richprofile-sim'),
   users: path.join(srcdir, 'conf', 'sim-users.conf'),
   photos: path.join(srcdir, 'conf', 'sim-photos'),
   templates: path.join(srcdir, 'conf', 'templates'),
@@ -261,27 +262,87 @@ function stopChild(child, signal = 'SIGTERM') {
   });
 }
 
-async function startSim(dir, opts) {
-  const args = ['--listen', `127.0.0.1:${opts.simPort || 0}`, '--users', paths.users, '--photos', paths.photos,
-    '--cookie', 'rp_token'].concat(opts.simArgs || []);
-  const child = spawnTracked(paths.sim, args, { pipeStdout: true }, path.join(dir, 'sim.log'));
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('richprofile-sim did not print its address')),
-      START_TIMEOUT_MS);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+/*
+ * The one way the JS tests start richprofile-sim: on 127.0.0.1, port
+ * opts.simPort or a free one, with the demo users and photos and the
+ * session cookie rp_token unless opts.simArgs give their own (--users,
+ * --photos, --cookie or -c), then opts.simArgs.  Its stderr goes to
+ * DIR/sim.log; dir null gives it a directory of its own, removed by
+ * stop() unless RP_TEST_KEEP=1.  Resolves once it prints its address, to
+ * { url, port, pid, base: url + API path, proc, log,
+ *   stderr(): what it wrote so far (all of it, after stop),
+ *   stop(signal): SIGTERM by default, resolves to { code, signal, ms } }.
+ */
+async function startSim(dir, opts = {}) {
+  const own = !dir;
+  if (own) dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-sim-'));
+  const extra = opts.simArgs || [];
+  const given = (...names) => names.some((n) => extra.includes(n));
+  const args = ['--listen', `127.0.0.1:${opts.simPort || 0}`];
+  if (!given('--users')) args.push('--users', paths.users);
+  if (!given('--photos')) args.push('--photos', paths.photos);
+  if (!given('--cookie', '-c')) args.push('--cookie', 'rp_token');
+  const log = path.join(dir, 'sim.log');
+  const removeOwn = () => {
+    if (own && !process.env.RP_TEST_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const child = spawnTracked(paths.sim, args.concat(extra), { pipeStdout: true }, log);
+  let url;
+  try {
+    url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('richprofile-sim did not print its address')),
+        START_TIMEOUT_MS);
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = /listening on (\S+)\n/.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`richprofile-sim exited (${code}): ${readIf(log)}`));
+      });
     });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`richprofile-sim exited (${code}): ${readIf(path.join(dir, 'sim.log'))}`));
-    });
-  });
+  } catch (e) {
+    await stopChild(child);
+    removeOwn();
+    throw e;
+  }
   child.stdout.resume();
   const port = Number(new URL(url).port);
-  return { url, port, pid: child.pid, base: url + API_PATH, proc: child };
+  let lastWords = null;   /* its stderr, kept when its directory goes */
+  return {
+    url, port, pid: child.pid, base: url + API_PATH, proc: child, log,
+    stderr: () => (lastWords !== null ? lastWords : readIf(log)),
+    async stop(signal) {
+      const r = await stopChild(child, signal);
+      lastWords = readIf(log);
+      removeOwn();
+      return r;
+    },
+  };
+}
+
+/*
+ * Runs richprofile-sim with args alone (no defaults) to its end, for what
+ * it refuses or prints: resolves to { code, signal, stdout, stderr };
+ * killed after timeoutMs.
+ */
+function runSim(args, timeoutMs = 10000) {
+  return new Promise((resolve) => {
+    const proc = childProcess.spawn(paths.sim, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    allChildren.add(proc);
+    let stdout = '', stderr = '';
+    proc.stdout.on('data', (d) => { stdout += d; });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    /* 'close', not 'exit': every byte of its output has been read. */
+    proc.on('close', (code, signal) => {
+      clearTimeout(t);
+      allChildren.delete(proc);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
 }
 
 function readIf(file) {
@@ -616,7 +677,7 @@ function htmlDecode(s) {
 }
 
 module.exports = {
-  startStack, startSim, freePort, sleep, fcgiRequest, parseCgi, httpRequest, stopChild, missing, paths, readUsers,
+  startStack, startSim, runSim, freePort, sleep, fcgiRequest, parseCgi, httpRequest, stopChild, missing, paths, readUsers,
   SNIPPET_SOCKET,
   fragmentStatus, htmlDecode, iniText, baseConf, API_PATH,
   which, waitConnect, spawnTracked, readIf, fcgiRecord,

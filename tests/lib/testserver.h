@@ -106,7 +106,7 @@ void ts_blackhole_close(int fds[4]);
 
 /*
  * One plain HTTP request with libcurl (no redirects followed), for
- * the consent pages of the simulator (tests/sim/simproc.h has the rest).
+ * the consent pages of the simulator (tests/lib/simproc.h has the rest).
  * body NULL: GET, else POST form data.  Returns the status; the body (truncated to size - 1) goes
  * into out and the Location header into loc when they are not NULL.
  */

@@ -5,7 +5,7 @@
 srcdir=${top_srcdir:-.}
 builddir=${top_builddir:-.}
 FCGI=$builddir/cgi/richprofile-fcgi
-SIM=$builddir/tests/sim/richprofile-sim
+SIM=$builddir/sim/richprofile-sim
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rp-ops.XXXXXX") || exit 1
 ops_pids=

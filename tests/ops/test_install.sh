@@ -20,7 +20,7 @@ D() { printf '%s%s' "$dest" "$1"; }
 
 # Every program this tree has built, where its section says.
 missing= progs=
-for p in sbin:cgi/richprofile-fcgi bin:cgi/richprofile bin:tests/sim/richprofile-sim; do
+for p in sbin:cgi/richprofile-fcgi bin:cgi/richprofile bin:sim/richprofile-sim; do
 	f=$builddir/${p#*:}$EXEEXT
 	[ -x "$f" ] || continue
 	case ${p%%:*} in sbin) dir=$RP_OPS_SBINDIR ;; *) dir=$RP_OPS_BINDIR ;; esac

@@ -33,7 +33,7 @@ sim_start(void)
 		dup2(out[1], 1);
 		close(out[0]);
 		close(out[1]);
-		execl(rp_test_buildpath("tests/sim/richprofile-sim"),
+		execl(rp_test_buildpath("sim/richprofile-sim"),
 		    "richprofile-sim", "--listen", "127.0.0.1:0",
 		    "--users", rp_test_srcpath("conf/sim-users.conf"),
 		    (char *)NULL);

@@ -1,15 +1,16 @@
-// test-consent.js: the privacy page and the consent round trips (grant once, grant permanently, refuse).
+// test_sim_consent.js: the privacy page and the consent round trips (grant once, grant permanently, refuse).
 'use strict';
 
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const S = require('./simutil.js');
+const { startSim, readUsers, paths } = require('../lib/stack');
+const S = require('../lib/sim');
 
-const users = S.readUsers();
+const users = readUsers(paths.users);
 const SITE = 'http://127.0.0.1:8080/account?tab=profile&x=1';
 let sim;
 
-before(async () => { sim = await S.startSim(); });
+before(async () => { sim = await startSim(null); });
 after(async () => { assert.equal((await sim.stop()).code, 0); });
 beforeEach(async () => { assert.equal((await S.control(sim, 'reset')).status, 200); });
 

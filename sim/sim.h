@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -96,6 +97,13 @@ int sim_users_load(const char *path, struct sim_users *out, char *err,
     size_t errlen);
 void sim_users_free(struct sim_users *u);
 
+/* The user holding token, or NULL.  Call with sim.lock held. */
+struct sim_user *sim_user_by_token(const char *token);
+struct sim_user *sim_user_by_id(const char *id);
+struct sim_user *sim_user_by_ctx(const char *ctx);
+/* Puts the user back to the state the users file gives; lock held. */
+void sim_user_reset(struct sim_user *u);
+
 /* ---- faults (fault.c) ---- */
 
 struct sim_fault {
@@ -124,7 +132,7 @@ int sim_fault_parse(const char *spec, struct sim_fault *f, char *err,
     size_t errlen);
 int sim_fault_any(const struct sim_fault *f);
 
-/* ---- the running simulator (main.c) ---- */
+/* ---- the running simulator (state.c) ---- */
 
 struct sim_rule {
 	char *token;         /* NULL: every token */
@@ -162,11 +170,31 @@ struct sim {
 
 extern struct sim sim;
 
+/* Sets up sim.lock and sim.wake; once, before any thread starts. */
+void sim_state_init(void);
+
 /*
  * Sleeps ms milliseconds (ms < 0: until stopping).  Returns early, with
  * 1, when the simulator stops; otherwise 0.
  */
 int sim_sleep_ms(long ms);
+
+/* Marks the simulator stopping and wakes every sim_sleep_ms. */
+void sim_state_stop(void);
+
+/* Frees the users, fault rules, counters and strings of sim; after the server stopped. */
+void sim_state_free(void);
+
+/* ---- per-token counters (counts.c) ---- */
+
+/* Counts one API request for token; lock held. */
+void sim_count_token(const char *token, const struct sim_user *u);
+/* The counter of fingerprint fp, or NULL.  Lock held. */
+struct sim_count *sim_count_find(const char *fp);
+/* Forgets every counter.  Lock held. */
+void sim_counts_free(void);
+
+/* ---- the HTTP server (server.c) ---- */
 
 #define SIM_FORM_MAX 8           /* fields kept from a posted form */
 #define SIM_FORM_VALUE_MAX 4096  /* bytes kept of one field */
@@ -185,6 +213,28 @@ struct sim_req {
 
 /* A posted form field, or NULL; borrowed from r. */
 const char *sim_form(const struct sim_req *r, const char *name);
+/* A query argument, decoded, or NULL; borrowed from MHD. */
+const char *sim_arg(struct MHD_Connection *conn, const char *name);
+
+/* Where and how the daemon listens; every pointer borrowed for the call. */
+struct sim_listen {
+	const struct sockaddr *addr;   /* numeric, from --listen */
+	unsigned port;                 /* the port asked: reported if MHD cannot say */
+	long threads;                  /* a pool of this many; 0: a thread per connection */
+	const char *cert, *key;        /* PEM text for HTTPS, or both NULL */
+};
+
+/*
+ * Starts the daemon that routes every request to its handler.  Returns
+ * 0 with the daemon in *d (stop it with sim_server_stop) and the port it
+ * bound in *bound, or -1 (libmicrohttpd said why on stderr).
+ */
+int sim_server_start(const struct sim_listen *l, struct MHD_Daemon **d,
+    unsigned *bound);
+/* Stops d (NULL: nothing), waiting for its threads; call sim_state_stop first. */
+void sim_server_stop(struct MHD_Daemon *d);
+
+/* ---- answers (reply.c) ---- */
 
 /* Queues a whole response with a body copy; returns the MHD result. */
 enum MHD_Result sim_reply(struct MHD_Connection *conn, unsigned status,
@@ -197,24 +247,11 @@ enum MHD_Result sim_reply_html(struct MHD_Connection *conn, struct rp_buf *b);
 /* A 303 to location, with an optional Set-Cookie. */
 enum MHD_Result sim_redirect(struct MHD_Connection *conn, unsigned status,
     const char *location, const char *set_cookie);
-/* A query argument, decoded, or NULL; borrowed from MHD. */
-const char *sim_arg(struct MHD_Connection *conn, const char *name);
 
-/* The user holding token, or NULL.  Call with sim.lock held. */
-struct sim_user *sim_user_by_token(const char *token);
-struct sim_user *sim_user_by_id(const char *id);
-struct sim_user *sim_user_by_ctx(const char *ctx);
-/* Puts the user back to the state the users file gives; lock held. */
-void sim_user_reset(struct sim_user *u);
+/* Whether path is a site-local path ("/x", not "//x", no controls). */
+int sim_local_path(const char *path);
 
-/* Counts one API request for token; lock held. */
-void sim_count_token(const char *token, const struct sim_user *u);
-/* The counter of fingerprint fp, or NULL.  Lock held. */
-struct sim_count *sim_count_find(const char *fp);
-/* Forgets every counter.  Lock held. */
-void sim_counts_free(void);
-
-/* ---- handlers ---- */
+/* ---- handlers (api.c, consent_pages.c, pages.c, control.c) ---- */
 
 enum MHD_Result sim_api(struct sim_req *r);
 enum MHD_Result sim_privacy(struct sim_req *r);
@@ -223,8 +260,5 @@ enum MHD_Result sim_signout(struct sim_req *r);
 enum MHD_Result sim_photo(struct sim_req *r);
 enum MHD_Result sim_control(struct sim_req *r);
 enum MHD_Result sim_index(struct sim_req *r);
-
-/* Whether path is a site-local path ("/x", not "//x", no controls). */
-int sim_local_path(const char *path);
 
 #endif

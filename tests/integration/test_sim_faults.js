@@ -1,16 +1,17 @@
-// test-faults.js: every fault, by token and through the control endpoint, and the counters.
+// test_sim_faults.js: every fault, by token and through the control endpoint, and the counters.
 'use strict';
 
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const S = require('./simutil.js');
+const { startSim, readUsers, paths } = require('../lib/stack');
+const S = require('../lib/sim');
 
-const users = S.readUsers();
+const users = readUsers(paths.users);
 const AMELIE = users.amelie.token;
 let sim;
 
-before(async () => { sim = await S.startSim(); });
+before(async () => { sim = await startSim(null); });
 after(async () => { assert.equal((await sim.stop()).code, 0, 'stops cleanly even after stalls'); });
 beforeEach(async () => { await S.control(sim, 'reset'); });
 
@@ -246,7 +247,7 @@ test('counters stay exact and in first-seen order over many distinct tokens', as
 });
 
 test('--delay-ms delays every API answer but not the other pages', async () => {
-  const slow = await S.startSim(['--delay-ms', '800']);
+  const slow = await startSim(null, { simArgs: ['--delay-ms', '800'] });
   try {
     let t0 = Date.now();
     const r = await S.request(S.apiUrl(slow, 'Firstname', AMELIE));

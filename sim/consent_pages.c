@@ -1,4 +1,4 @@
-/* consent.c: the privacy page of Orange's consent process (grant once, grant permanently, refuse). */
+/* consent_pages.c: the privacy page of Orange's consent process (grant once, grant permanently, refuse). */
 #include "config.h"
 
 #include <string.h>

@@ -1,10 +1,12 @@
-/* users.c: reads the demo users file (INI, inih) into users with their consent state. */
+/* users.c: the demo users: read from their file (INI, inih), found by token, id or consent context, and put back to their initial consent state. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <ini.h>
 
@@ -438,4 +440,57 @@ sim_users_free(struct sim_users *us)
 	free(us->v);
 	us->v = NULL;
 	us->n = 0;
+}
+
+struct sim_user *
+sim_user_by_token(const char *token)
+{
+	size_t i;
+
+	for (i = 0; i < sim.users.n; i++)
+		if (strcmp(sim.users.v[i].token, token) == 0)
+			return &sim.users.v[i];
+	return NULL;
+}
+
+struct sim_user *
+sim_user_by_id(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sim.users.n; i++)
+		if (strcmp(sim.users.v[i].id, id) == 0)
+			return &sim.users.v[i];
+	return NULL;
+}
+
+struct sim_user *
+sim_user_by_ctx(const char *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sim.users.n; i++)
+		if (strcmp(sim.users.v[i].ctx, ctx) == 0)
+			return &sim.users.v[i];
+	return NULL;
+}
+
+void
+sim_user_reset(struct sim_user *u)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char rnd[SIM_CTX_LEN / 2];
+	size_t i;
+
+	u->refused = u->refused_initial;
+	u->once = 0;
+	clock_gettime(CLOCK_MONOTONIC, &u->issued);
+	/* A fresh opaque id: old privacy links stop working, like a new session. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++) {
+		u->ctx[2 * i] = hex[rnd[i] >> 4];
+		u->ctx[2 * i + 1] = hex[rnd[i] & 15];
+	}
+	u->ctx[SIM_CTX_LEN] = '\0';
 }

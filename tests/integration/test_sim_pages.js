@@ -1,14 +1,15 @@
-// test-pages.js: the demo sign-in and sign-out pages, the photos, the index.
+// test_sim_pages.js: the demo sign-in and sign-out pages, the photos, the index.
 'use strict';
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const S = require('./simutil.js');
+const { startSim, readUsers, paths } = require('../lib/stack');
+const S = require('../lib/sim');
 
-const users = S.readUsers();
+const users = readUsers(paths.users);
 let sim;
 
-before(async () => { sim = await S.startSim(); });
+before(async () => { sim = await startSim(null); });
 after(async () => { assert.equal((await sim.stop()).code, 0); });
 
 test('sign-in page lists every demo user with what is special, escaped', async () => {
@@ -68,7 +69,7 @@ test('sign-in and sign-out go back to site-local paths only', async () => {
 });
 
 test('--cookie names the session cookie', async () => {
-  const other = await S.startSim(['--cookie', 'SESSIONID']);
+  const other = await startSim(null, { simArgs: ['--cookie', 'SESSIONID'] });
   try {
     const r = await S.request(`${other.url}/signin?user=camille&return=/`);
     assert.match(r.headers['set-cookie'][0], new RegExp(`^SESSIONID=${users.camille.token};`));

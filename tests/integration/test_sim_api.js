@@ -1,14 +1,15 @@
-// test-api.js: the simulator's getPersonalRichProfile answers, user by user, against the contract.
+// test_sim_api.js: the simulator's getPersonalRichProfile answers, user by user, against the contract.
 'use strict';
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const S = require('./simutil.js');
+const { startSim, readUsers, paths } = require('../lib/stack');
+const S = require('../lib/sim');
 
-const users = S.readUsers();
+const users = readUsers(paths.users);
 let sim;
 
-before(async () => { sim = await S.startSim(); });
+before(async () => { sim = await startSim(null); });
 after(async () => {
   const r = await sim.stop();
   assert.equal(r.code, 0, 'SIGTERM stops the simulator with status 0');

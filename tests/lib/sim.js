@@ -1,18 +1,10 @@
-// simutil.js: starts richprofile-sim for a node:test file and talks to it.
-// Usable by any test: const { startSim } = require('<srcdir>/tests/sim/simutil.js').
+// sim.js: what the simulator's own tests say to it once it runs (started
+// by stack.js's startSim): its API called and its XML answer taken apart,
+// its pages and control endpoint asked over HTTP or HTTPS.
 'use strict';
 
-const { spawn } = require('node:child_process');
 const http = require('node:http');
 const https = require('node:https');
-const fs = require('node:fs');
-const path = require('node:path');
-
-const srcdir = process.env.top_srcdir || path.resolve(__dirname, '..', '..');
-const builddir = process.env.top_builddir || srcdir;
-const SIM = path.join(builddir, 'tests', 'sim', 'richprofile-sim');
-const USERS = path.join(srcdir, 'conf', 'sim-users.conf');
-const PHOTOS = path.join(srcdir, 'conf', 'sim-photos');
 
 // Every attribute of the catalogue (lib/attr.c), in its order.
 const ATTRS = [
@@ -25,55 +17,6 @@ const ATTRS = [
   'CentersOfInterests',
 ];
 const PHOTO_ATTRS = ATTRS.filter((a) => a.startsWith('PictureTag'));
-
-// Runs the simulator with args (--users and --photos added unless given),
-// waits for its "listening on URL" line; rejects after 10 s.
-function startSim(args = [], { env, users = USERS } = {}) {
-  const full = ['--listen', '127.0.0.1:0'];
-  if (!args.includes('--users')) full.push('--users', users);
-  if (!args.includes('--photos')) full.push('--photos', PHOTOS);
-  full.push(...args);
-  const proc = spawn(SIM, full, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('richprofile-sim did not start: ' + stderr)); }, 10000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)\n/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      const url = m[1];
-      resolve({
-        url, proc, exited, stderr: () => stderr,
-        base: url + '/PersonalRichProfile/V1',
-        // Stops it by its pid with SIGTERM; resolves to { code, signal }.
-        async stop(sig = 'SIGTERM') {
-          if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
-          const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-          const r = await exited;
-          clearTimeout(t);
-          return r;
-        },
-      });
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`richprofile-sim exited (${code}): ${stderr}`)); });
-  });
-}
-
-// Runs the simulator to completion (for start-up errors): { code, stdout, stderr }.
-function runSim(args, timeoutMs = 10000) {
-  return new Promise((resolve) => {
-    const proc = spawn(SIM, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    proc.stdout.on('data', (d) => { stdout += d; });
-    proc.stderr.on('data', (d) => { stderr += d; });
-    const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.on('exit', (code, signal) => { clearTimeout(t); resolve({ code, signal, stdout, stderr }); });
-  });
-}
 
 // One HTTP request without redirects or pooling:
 // { status, headers, body (string), bytes (Buffer), error (if any) }.
@@ -174,22 +117,7 @@ async function control(sim, what, query = '') {
   return r;
 }
 
-// The users file as { id: { key: value } } (a small INI reader for the tests).
-function readUsers(file = USERS) {
-  const users = {};
-  let cur = null;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (/^\s*([#;]|$)/.test(line)) continue;
-    const sec = /^\[user (.+)\]$/.exec(line);
-    if (sec) { cur = users[sec[1]] = {}; continue; }
-    const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
-    if (kv && cur) cur[kv[1]] = kv[2];
-  }
-  return users;
-}
-
 module.exports = {
-  SIM, USERS, PHOTOS, ATTRS, PHOTO_ATTRS, srcdir, builddir,
-  startSim, runSim, request, apiUrl, api, stats, control, parseAnswer,
-  element, children, unescapeXml, readUsers,
+  ATTRS, PHOTO_ATTRS,
+  request, apiUrl, api, stats, control, parseAnswer, element, children, unescapeXml,
 };

@@ -1,4 +1,4 @@
-// test-startup.js: options, users-file errors, signals, token lifetime, HTTPS.
+// test_sim_startup.js: options, users-file errors, signals, token lifetime, HTTPS.
 'use strict';
 
 const { test } = require('node:test');
@@ -7,9 +7,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const S = require('./simutil.js');
+const { startSim, runSim, readUsers, paths } = require('../lib/stack');
+const S = require('../lib/sim');
 
-const users = S.readUsers();
+const users = readUsers(paths.users);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-sim-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -22,7 +23,7 @@ function file(name, text) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test('--help documents the options and every fault', async () => {
-  const r = await S.runSim(['--help']);
+  const r = await runSim(['--help']);
   assert.equal(r.code, 0);
   for (const word of ['--listen', '--public-url', '--users', '--token-lifetime', '--tls-cert', '--delay-ms', '--port-file', '-c FILE',
     'delay=MS', 'stall', 'stallbody', 'status=N', 'notxml', 'code=N', 'truncate', 'short', 'reset', 'drop', 'redirect', 'close', 'oversize', 'slow=BPS',
@@ -32,8 +33,8 @@ test('--help documents the options and every fault', async () => {
 });
 
 test('the manual page documents every option and fault that --help lists', async () => {
-  const help = (await S.runSim(['--help'])).stdout;
-  const man = fs.readFileSync(path.join(S.srcdir, 'man', 'richprofile-sim.1'), 'utf8');
+  const help = (await runSim(['--help'])).stdout;
+  const man = fs.readFileSync(path.join(paths.srcdir, 'man', 'richprofile-sim.1'), 'utf8');
   const section = help.slice(help.indexOf('Options:'), help.indexOf('Paths:'));
   const options = [...new Set([...section.matchAll(/--([a-z][a-z-]+)/g)].map((m) => m[1]))].filter((o) => o !== 'help');
   assert.ok(options.length >= 10, options.join(' '));
@@ -70,19 +71,19 @@ test('a bad users file is an error naming the file and the line', async () => {
   ];
   for (const [what, text, line, msg] of cases) {
     const f = file('users.conf', text);
-    const r = await S.runSim(['--listen', '127.0.0.1:0', '--users', f]);
+    const r = await runSim(['--listen', '127.0.0.1:0', '--users', f]);
     assert.equal(r.code, 1, what);
     assert.equal(r.stdout, '', `${what}: never listened`);
     assert.ok(r.stderr.startsWith(`richprofile-sim: ${f}:${line}: `), `${what}: ${r.stderr}`);
     assert.match(r.stderr, msg, what);
   }
-  const missing = await S.runSim(['--listen', '127.0.0.1:0', '--users', path.join(tmp, 'none.conf')]);
+  const missing = await runSim(['--listen', '127.0.0.1:0', '--users', path.join(tmp, 'none.conf')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /none\.conf: cannot open the users file: No such file/);
 });
 
 test('the shipped users file loads', async () => {
-  const sim = await S.startSim();
+  const sim = await startSim(null);
   assert.equal((await sim.stop()).code, 0);
 });
 
@@ -91,7 +92,7 @@ test('the shipped users file loads', async () => {
 // line is the one that reports the stop.
 test('starting prints nothing on stderr, with or without --threads', async () => {
   for (const args of [[], ['--threads', '4']]) {
-    const sim = await S.startSim(args);
+    const sim = await startSim(null, { simArgs: args });
     let r;
     try {
       // An answer served: start-up is over, and its output has arrived.
@@ -118,17 +119,17 @@ test('bad options are refused with exit status 2', async () => {
     [['extra'], /unexpected argument 'extra'/],
   ];
   for (const [args, msg] of cases) {
-    const r = await S.runSim([...args, '--users', S.USERS]);
+    const r = await runSim([...args, '--users', paths.users]);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, msg, args.join(' '));
   }
 });
 
 test('a port in use is an error that says so', async () => {
-  const a = await S.startSim();
+  const a = await startSim(null);
   try {
     const port = new URL(a.url).port;
-    const r = await S.runSim(['--listen', `127.0.0.1:${port}`, '--users', S.USERS]);
+    const r = await runSim(['--listen', `127.0.0.1:${port}`, '--users', paths.users]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
   } finally {
@@ -138,7 +139,7 @@ test('a port in use is an error that says so', async () => {
 
 test('--port-file holds the port it listens on', async () => {
   const pf = path.join(tmp, 'port');
-  const sim = await S.startSim(['--port-file', pf]);
+  const sim = await startSim(null, { simArgs: ['--port-file', pf] });
   try {
     assert.equal(fs.readFileSync(pf, 'utf8'), new URL(sim.url).port + '\n');
     assert.notEqual(new URL(sim.url).port, '0');
@@ -149,7 +150,7 @@ test('--port-file holds the port it listens on', async () => {
 
 test('SIGINT and SIGTERM stop it promptly, even with a stalled call open', async () => {
   for (const sig of ['SIGINT', 'SIGTERM']) {
-    const sim = await S.startSim();
+    const sim = await startSim(null);
     const pending = S.request(S.apiUrl(sim, 'Firstname', 'fault:stall'), { timeoutMs: 8000 });
     await sleep(200);
     const t0 = Date.now();
@@ -163,7 +164,7 @@ test('SIGINT and SIGTERM stop it promptly, even with a stalled call open', async
 });
 
 test('--public-url is what privacy and photo URLs point to', async () => {
-  const sim = await S.startSim(['--public-url', 'http://sim.example:8081/']);
+  const sim = await startSim(null, { simArgs: ['--public-url', 'http://sim.example:8081/'] });
   try {
     const partial = await S.api(sim, 'Firstname,PictureTagTinyURL', users.camille.token);
     assert.match(partial.answer.url, /^http:\/\/sim\.example:8081\/urm-gui\/interaction\.do\?familly=/);
@@ -175,7 +176,7 @@ test('--public-url is what privacy and photo URLs point to', async () => {
 });
 
 test('--threads 2 serves the API from a pool: answers as without it, many at once', async () => {
-  const sim = await S.startSim(['--threads', '2']);
+  const sim = await startSim(null, { simArgs: ['--threads', '2'] });
   try {
     const u = users.amelie;
     const rs = await Promise.all(Array.from({ length: 40 }, () => S.api(sim, S.ATTRS, u.token)));
@@ -197,17 +198,17 @@ test('--threads 2 serves the API from a pool: answers as without it, many at onc
 });
 
 test('-c FILE takes the cookie name from [session] cookie; a bad file is refused', async () => {
-  const sample = fs.readFileSync(path.join(S.srcdir, 'conf', 'richprofile.conf'), 'utf8');
+  const sample = fs.readFileSync(path.join(paths.srcdir, 'conf', 'richprofile.conf'), 'utf8');
   assert.match(sample, /^cookie = rp_token$/m);
   const conf = file('rp.conf', sample.replace(/^cookie = rp_token$/m, 'cookie = site_session'));
-  const sim = await S.startSim(['-c', conf]);
+  const sim = await startSim(null, { simArgs: ['-c', conf] });
   try {
     const r = await S.request(`${sim.url}/signin?user=amelie&return=/`);
     assert.match(r.headers['set-cookie'][0], /^site_session=/);
   } finally {
     await sim.stop();
   }
-  const withCookie = await S.startSim(['-c', conf, '--cookie', 'explicit']);
+  const withCookie = await startSim(null, { simArgs: ['-c', conf, '--cookie', 'explicit'] });
   try {
     const r = await S.request(`${withCookie.url}/signin?user=amelie&return=/`);
     assert.match(r.headers['set-cookie'][0], /^explicit=/, '--cookie wins');
@@ -215,13 +216,13 @@ test('-c FILE takes the cookie name from [session] cookie; a bad file is refused
     await withCookie.stop();
   }
   const bad = file('bad.conf', '[session]\ncookie_name = x\n');
-  const r = await S.runSim(['-c', bad, '--users', S.USERS, '--listen', '127.0.0.1:0']);
+  const r = await runSim(['-c', bad, '--users', paths.users, '--listen', '127.0.0.1:0']);
   assert.equal(r.code, 2);
   assert.ok(r.stderr.includes(bad), r.stderr);
 });
 
 test('--token-lifetime: 103 once a token is older; a sign-in renews it', async () => {
-  const sim = await S.startSim(['--token-lifetime', '1']);
+  const sim = await startSim(null, { simArgs: ['--token-lifetime', '1'] });
   try {
     assert.equal((await S.api(sim, 'Firstname', users.amelie.token)).answer.kind, 'data');
     await sleep(1100);
@@ -243,7 +244,7 @@ test('HTTPS with --tls-cert and --tls-key (a test CA made now)', async () => {
   file('ext.cnf', 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n');
   ssl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '1', '-extfile', 'ext.cnf');
   const ca = fs.readFileSync(path.join(tmp, 'ca.pem'));
-  const sim = await S.startSim(['--tls-cert', path.join(tmp, 'srv.pem'), '--tls-key', path.join(tmp, 'srv.key')]);
+  const sim = await startSim(null, { simArgs: ['--tls-cert', path.join(tmp, 'srv.pem'), '--tls-key', path.join(tmp, 'srv.key')] });
   try {
     assert.match(sim.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const r = await S.request(S.apiUrl(sim, 'Firstname,PictureTagTinyURL', users.camille.token), { ca });
@@ -257,7 +258,7 @@ test('HTTPS with --tls-cert and --tls-key (a test CA made now)', async () => {
   } finally {
     assert.equal((await sim.stop()).code, 0);
   }
-  const nokey = await S.runSim(['--tls-cert', path.join(tmp, 'srv.pem'), '--tls-key', path.join(tmp, 'nokey.pem'), '--users', S.USERS, '--listen', '127.0.0.1:0']);
+  const nokey = await runSim(['--tls-cert', path.join(tmp, 'srv.pem'), '--tls-key', path.join(tmp, 'nokey.pem'), '--users', paths.users, '--listen', '127.0.0.1:0']);
   assert.equal(nokey.code, 1);
   assert.match(nokey.stderr, /cannot read .*nokey\.pem/);
 });
