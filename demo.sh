@@ -141,6 +141,11 @@ subst=(PORT="$site_port" SIM_PORT="$sim_port" SITE_URL="$site_url" SIM_URL="$sim
 	USER_LINE="$user_line")
 fill "$top/conf/demo/richprofile.conf.in" "$rundir/richprofile.conf" "${subst[@]}"
 fill "$top/conf/demo/nginx.conf.in" "$rundir/nginx.conf" "${subst[@]}"
+# The shipped snippet, as an operator installs it, with this socket.
+sed "s|/run/richprofile/richprofile.sock|$socket|g" \
+	"$top/conf/nginx/richprofile.conf" >"$rundir/richprofile-nginx.conf" &&
+	cp /etc/nginx/fastcgi_params "$rundir/fastcgi_params" ||
+	die "cannot write the nginx snippet into $rundir"
 
 # --- processes -----------------------------------------------------------
 pids=()         # everything started, in start order
