@@ -32,3 +32,4 @@ include tests/browser.mk
 include tests/fuzz/render.mk
 include tests/auth.mk
 include tests/security.mk
+include tests/deb/local.mk
