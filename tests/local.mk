@@ -33,3 +33,5 @@ clean-local: clean-test-output
 clean-test-output:
 	-rm -rf tests/output
 .PHONY: clean-test-output
+
+include tests/deb/local.mk

@@ -14,6 +14,9 @@ rp_debian_packages=(
 	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin libapache2-mod-fcgid mandoc
 	systemd chromium bsdextrautils
 	python3 procps iproute2
+	# the Debian packages (make deb, tests/deb/): debhelper brings
+	# dh-autoreconf; Rules-Requires-Root: no, so no fakeroot
+	dpkg-dev debhelper lintian
 )
 
 # rp_install_debian [PACKAGE...]: installs what is missing of
