@@ -1,7 +1,7 @@
 # tests/lib/: what the suites share.  C: TAP output and paths (testutil),
 # a loopback HTTP(S) server with canned answers (testserver), profiles
 # built by hand for the rendering tests (render_fixture).  Scripts: the
-# stack harnesses (stack.js, and the shell one), the node runner, the
+# stack harnesses (stack.js, stack.sh), the node runner, the
 # valgrind wrapper, the test PKI, the dependency installer.
 noinst_LIBRARIES = tests/lib/libtestutil.a
 tests_lib_libtestutil_a_CFLAGS = $(TEST_CFLAGS)
@@ -19,4 +19,4 @@ RENDER_TEST_LIBS = tests/lib/librenderfx.a $(TEST_LIBS)
 
 EXTRA_DIST += tests/lib/run-node.sh tests/lib/valgrind.sh \
 	tests/lib/valgrind.supp tests/lib/mkcerts.sh \
-	tests/lib/stack.js
+	tests/lib/stack.js tests/lib/stack.sh
