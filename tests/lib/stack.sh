@@ -1,6 +1,6 @@
 # stack.sh: starts richprofile-sim, richprofile-fcgi and nginx on
-# loopback for the shell suites (fault, protection, soak, hostile, bench);
-# sourced by bash scripts.
+# loopback for the shell suites (fault, protection, soak, hostile, bench,
+# ops); sourced by bash scripts.
 #
 # Everything lives in one short private directory (rp_stack_init, under
 # /tmp: a Unix socket path has at most 108 bytes, and a build tree can be

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # fcgid.sh: Apache 2.4 with mod_fcgid runs richprofile-fcgi itself, as
 # conf/apache/richprofile-fcgid.conf sets it up (a process per concurrent
 # request, listener on fd 0); fragments come through, and the status and
@@ -53,7 +53,7 @@ FcgidProcessTableFile $tmp/fcgid/shm
 Include $tmp/richprofile-fcgid.conf
 EOF
 apache2 -d "$tmp" -f "$tmp/httpd.conf" -DFOREGROUND >"$tmp/apache.out" 2>&1 &
-ops_track $!
+rp_track $!
 get() { # get PATH [COOKIE] [SOURCE-ADDRESS]: status line, headers, body
 	curl -s -i --max-time 10 ${3:+--interface "$3"} ${2:+-H "Cookie: $2"} \
 		"http://127.0.0.1:$port$1"
