@@ -1,6 +1,6 @@
 # stack.sh: starts richprofile-sim, richprofile-fcgi and nginx on
 # loopback for the shell suites (fault, protection, soak, hostile, bench,
-# ops); sourced by bash scripts.
+# ops, the command-line tool); sourced by bash scripts.
 #
 # Everything lives in one short private directory (rp_stack_init, under
 # /tmp: a Unix socket path has at most 108 bytes, and a build tree can be
@@ -294,6 +294,15 @@ rp_check() {
 		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
 		rp_tap_failed=$((rp_tap_failed + 1))
 	fi
+}
+
+# rp_check_cmd DESCRIPTION COMMAND...: one TAP line from the command's
+# exit status.
+rp_check_cmd() {
+	local what=$1
+	shift
+	"$@"
+	rp_check $? "$what"
 }
 
 rp_tap_done() {

@@ -16,12 +16,7 @@ tmp=$RUN
 ok() { rp_check 0 "$*"; }
 nok() { rp_check 1 "$*"; }
 skip() { rp_tap_n=$((rp_tap_n + 1)); echo "ok $rp_tap_n # SKIP $*"; }
-# check DESCRIPTION COMMAND...: one test case from a command's status.
-check() {
-	d=$1; shift
-	"$@"
-	rp_check $? "$d"
-}
+check() { rp_check_cmd "$@"; }
 # Shows a file as TAP comments (after a failure).
 show() { [ -f "$1" ] && sed 's/^/# /' "$1"; }
 # The whole plan is skipped when a tool is missing.
