@@ -1,4 +1,4 @@
-# stack.sh: starts richprofile-sim, richprofile-fcgi and nginx on
+# stack.sh: starts richprofile-sim, richprofile-fcgi, nginx and Apache on
 # loopback for the shell suites (fault, protection, soak, hostile, bench,
 # ops, the command-line tool); sourced by bash scripts.
 #
@@ -17,6 +17,8 @@ RP_FCGI=${RP_FCGI:-$rp_builddir/cgi/richprofile-fcgi}
 # The simulator moves from tests/sim/ to sim/: whichever this build has.
 RP_SIM=${RP_SIM:-$(f=$rp_builddir/sim/richprofile-sim; [ -e "$f" ] || f=$rp_builddir/tests/sim/richprofile-sim; echo "$f")}
 RP_NGINX=${RP_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+RP_APACHE=${RP_APACHE:-$(command -v apache2 || echo /usr/sbin/apache2)}
+RP_APACHE_MODULES=/usr/lib/apache2/modules
 # The socket path the shipped snippets name; the suites put their own in.
 RP_SNIPPET_SOCKET=/run/richprofile/richprofile.sock
 # More nginx directives for the http { } block around the snippet (a
@@ -242,6 +244,46 @@ rp_start_nginx() {
 		rp_wait_for "curl -fso /dev/null http://127.0.0.1:$i/static/1k.html" \
 			"nginx ($RUN/nginx.out, $RUN/nginx-error.log)"
 	done
+}
+
+# rp_start_apache SNIPPET DIRECTIVES [MODULE...]: Apache (event MPM, as
+# www-data when run as root) on a free port, including SNIPPET (a shipped
+# snippet made by rp_snippet) after DIRECTIVES (lines of the suite's
+# own), with the access-control modules and each MODULE (e.g. fcgid)
+# loaded.  The document root is $RUN/www.  Sets APACHE_PORT, APACHE_URL
+# and APACHE_PID.
+rp_start_apache() {
+	local snippet=$1 directives=$2 m=$RP_APACHE_MODULES mod
+	shift 2
+	mkdir -p "$RUN/www"
+	APACHE_PORT=$(rp_free_port)
+	APACHE_URL=http://127.0.0.1:$APACHE_PORT
+	{
+		cat <<-EOF
+		ServerRoot $RUN
+		ServerName 127.0.0.1
+		Listen 127.0.0.1:$APACHE_PORT
+		PidFile $RUN/apache.pid
+		ErrorLog $RUN/apache-error.log
+		LogLevel warn
+		DefaultRuntimeDir $RUN
+		Mutex file:$RUN default
+		LoadModule mpm_event_module $m/mod_mpm_event.so
+		LoadModule authz_core_module $m/mod_authz_core.so
+		LoadModule authz_host_module $m/mod_authz_host.so
+		EOF
+		for mod; do
+			echo "LoadModule ${mod}_module $m/mod_$mod.so"
+		done
+		[ "$(id -u)" -eq 0 ] && printf 'User www-data\nGroup www-data\n'
+		echo "DocumentRoot $RUN/www"
+		printf '%s\n' "$directives"
+		echo "Include $snippet"
+	} >"$RUN/httpd.conf"
+	"$RP_APACHE" -d "$RUN" -f "$RUN/httpd.conf" -DFOREGROUND >"$RUN/apache.out" 2>&1 &
+	rp_track $!
+	APACHE_PID=$!
+	rp_wait_for "curl -so /dev/null $APACHE_URL/" "apache2 ($RUN/apache.out, $RUN/apache-error.log)"
 }
 
 # Resident set and its peak, in KiB, of PID: "RSS HWM".
