@@ -30,7 +30,7 @@ timeout_ms = 1500
 [site]
 url = http://127.0.0.1:8080
 [server]
-templates = $src/conf/templates
+templates = $RP_TEMPLATES
 [view card]
 infos = Firstname,Lastname,PictureTagSmallURL,CentersOfInterests
 template = card.html

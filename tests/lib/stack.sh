@@ -38,10 +38,15 @@ rp_die() {
 # rp_stack_init NAME: a fresh private run directory, /tmp/rp-NAME.XXXXXX
 # (TMPDIR when it is short enough for the sockets), removed on exit
 # unless the suite failed or RP_TEST_KEEP=1; its path is printed then.
+# RP_TEMPLATES names conf/templates from there: the program refuses a
+# configuration line longer than 197 bytes, which a path into a deep
+# source tree can be.
 rp_stack_init() {
 	local tmp=${TMPDIR:-/tmp}
 	[ "${#tmp}" -le 40 ] || tmp=/tmp
 	RUN=$(mktemp -d "$tmp/rp-$1.XXXXXX") || rp_die "cannot create a run directory in $tmp"
+	RP_TEMPLATES=$RUN/conf-templates
+	ln -s "$rp_srcdir/conf/templates" "$RP_TEMPLATES" || rp_die "cannot link $RP_TEMPLATES"
 	trap rp_stack_exit EXIT
 	trap 'exit 1' INT TERM
 }
@@ -80,9 +85,12 @@ rp_poll() {
 	return 1
 }
 
-# rp_wait_for TEST-COMMAND WHAT: rp_poll, or the suite stops.
+# rp_wait_for TEST-COMMAND WHAT [PID LOG]: rp_poll, or the suite stops,
+# at once if PID exits, showing the end of LOG.
 rp_wait_for() {
-	rp_poll "$1" || rp_die "timed out waiting for $2"
+	rp_poll "$1${3:+ || ! kill -0 $3 2>/dev/null}" && eval "$1" && return 0
+	[ -n "${4:-}" ] && tail -n 5 "$4" | sed 's/^/# /' >&2
+	rp_die "waiting for $2: it exited or took more than 10 s"
 }
 
 # rp_track PID: a process the suite started itself, stopped on exit.
@@ -103,7 +111,8 @@ rp_start_sim() {
 		>"$RUN/sim-$name.log" 2>&1 &
 	rp_track $!
 	printf -v "SIM_PID_$name" %s $!
-	rp_wait_for "[ -s '$pf' ]" "richprofile-sim ($RUN/sim-$name.log)"
+	rp_wait_for "[ -s '$pf' ]" "richprofile-sim ($RUN/sim-$name.log)" \
+		$! "$RUN/sim-$name.log"
 	printf -v "SIM_PORT_$name" %s "$(cat "$pf")"
 	printf -v "SIM_URL_$name" %s "http://127.0.0.1:$(cat "$pf")/PersonalRichProfile/V1"
 }
@@ -126,7 +135,7 @@ rp_write_conf() {
 		[site.url]=http://127.0.0.1:${NGINX_PORT:-8080}
 		[site.privacy_hosts]=127.0.0.1
 		[server.threads]=32
-		[server.templates]=$rp_srcdir/conf/templates
+		[server.templates]=$RP_TEMPLATES
 		[server.log_level]=info
 		[cache.ttl_s]=60
 		[cache.max_entries]=10000
@@ -170,7 +179,8 @@ rp_start_fcgi() {
 	rp_track $!
 	printf -v "FCGI_PID_$name" %s $!
 	printf -v "FCGI_SOCK_$name" %s "$sock"
-	rp_wait_for "[ -S '$sock' ]" "richprofile-fcgi $name ($RUN/fcgi-$name.out)"
+	rp_wait_for "[ -S '$sock' ]" "richprofile-fcgi $name ($RUN/fcgi-$name.out)" \
+		$! "$RUN/fcgi-$name.out"
 }
 
 # rp_snippet FILE [FROM TO...]: FILE (a shipped snippet) with each FROM
@@ -242,7 +252,7 @@ rp_start_nginx() {
 	NGINX_PORT=${ports[0]}
 	for i in "${ports[@]}"; do
 		rp_wait_for "curl -fso /dev/null http://127.0.0.1:$i/static/1k.html" \
-			"nginx ($RUN/nginx.out, $RUN/nginx-error.log)"
+			"nginx ($RUN/nginx-error.log)" "$NGINX_PID" "$RUN/nginx-error.log"
 	done
 }
 
@@ -283,7 +293,8 @@ rp_start_apache() {
 	"$RP_APACHE" -d "$RUN" -f "$RUN/httpd.conf" -DFOREGROUND >"$RUN/apache.out" 2>&1 &
 	rp_track $!
 	APACHE_PID=$!
-	rp_wait_for "curl -so /dev/null $APACHE_URL/" "apache2 ($RUN/apache.out, $RUN/apache-error.log)"
+	rp_wait_for "curl -so /dev/null $APACHE_URL/" "apache2 ($RUN/apache-error.log)" \
+		"$APACHE_PID" "$RUN/apache-error.log"
 }
 
 # Resident set and its peak, in KiB, of PID: "RSS HWM".

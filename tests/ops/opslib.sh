@@ -54,8 +54,8 @@ start_sim() {
 }
 
 # Writes a configuration for the simulator to $1, with the templates
-# directory $2 (default: the sources'); more lines from stdin are
-# appended when $3 is "-".
+# directory $2 (default: the shipped ones, RP_TEMPLATES); more lines
+# from stdin are appended when $3 is "-".
 write_conf() {
 	{
 		cat <<EOF
@@ -70,7 +70,7 @@ url = http://127.0.0.1:8080
 privacy_hosts = 127.0.0.1:$SIM_PORT
 [server]
 threads = 4
-templates = ${2:-$srcdir/conf/templates}
+templates = ${2:-$RP_TEMPLATES}
 log_level = info
 [cache]
 ttl_s = 60
