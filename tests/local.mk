@@ -28,7 +28,8 @@ check-valgrind:
 	  TEST_SUITE_LOG=test-suite-valgrind.log
 .PHONY: check-valgrind
 
-# The run directories of the shell suites (fault, soak, bench...).
+# What the suites leave in the build tree (the benchmark's results, the
+# browser tests' screenshots); their run directories are under /tmp.
 clean-local: clean-test-output
 clean-test-output:
 	-rm -rf tests/output

@@ -10,7 +10,7 @@
 #   RP_BENCH_CONNS     connections of (a) (a') (b) (c) (default 64)
 #   RP_BENCH_CALLGRIND requests per callgrind figure (default 200; 0: skip)
 set -u
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/bench/stack.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 
 SECS=${RP_BENCH_SECONDS:-10}
 CONNS=${RP_BENCH_CONNS:-64}
@@ -19,7 +19,8 @@ LUA=$rp_srcdir/tests/bench/fresh.lua
 command -v wrk >/dev/null || rp_die "bench: wrk is missing (apt-get install wrk)"
 
 rp_stack_init bench
-NGINX_PORT=$(rp_free_port)
+# Around the snippet: wrk's connections stay open for the whole run.
+RP_NGINX_HTTP='keepalive_requests 1000000;'
 # The instant upstream: a pool of two threads (the machine's cores)
 # costs it fewer wake-ups per answer than a thread per connection.
 rp_start_sim fast --threads 2
@@ -34,8 +35,8 @@ rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.log_level=warn server.thre
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/slow.log"
 rp_start_fcgi fast "$RUN/fast.conf"
 rp_start_fcgi slow "$RUN/slow.conf"
-rp_start_nginx "$NGINX_PORT" fast:"$FCGI_SOCK_fast" slow:"$FCGI_SOCK_slow"
-URL=http://127.0.0.1:$NGINX_PORT
+rp_start_nginx fast slow
+URL=$NGINX_URL_fast
 HIT_COOKIE="rp_token=$RP_TOK_AMELIE"
 
 # Converts wrk's "1.23ms" / "456.00us" / "1.02s" to milliseconds.
@@ -97,7 +98,7 @@ check_ok() {
 }
 check_ok "$URL/richprofile/fragment?view=card" "$HIT_COOKIE"
 check_ok "$URL/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
-check_ok "$URL/slow/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
+check_ok "$NGINX_URL_slow/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
 
 THREADS=$(curl -s "$URL/richprofile/status" | awk '$1 == "richprofile_workers" { print $2 }')
 [ -n "$THREADS" ] || rp_die "bench: the status route names no worker count: see $RUN"
@@ -118,7 +119,7 @@ calls=$(($(api_calls) - calls0))
 done_c=$(awk '/requests in/ { print $1 }' "$RUN/wrk-miss.txt")
 [ "$calls" -ge "$done_c" ] ||
 	rp_die "bench: (c) made $calls API calls for $done_c requests: not every request missed the cache"
-scenario slow 64 "$URL/slow/richprofile/fragment?view=card" -s "$LUA"
+scenario slow 64 "$NGINX_URL_slow/richprofile/fragment?view=card" -s "$LUA"
 
 # Peak memory of the program that served (b) and (c): its cache is full
 # (misses of (c) made far more than max_entries = 10 000 profiles).
@@ -149,9 +150,9 @@ if [ "$NCG" -gt 0 ] && command -v valgrind >/dev/null; then
 		server.threads=2 upstream.timeout_ms=20000 server.log_file="$RUN/cg.log"
 	rp_start_fcgi cg "$RUN/cg.conf" valgrind --tool=callgrind --instr-atstart=no \
 		--callgrind-out-file="$RUN/callgrind.out.%p"
-	rp_stack_stop_nginx() { kill -TERM "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null; }
-	rp_stack_stop_nginx
-	rp_start_nginx "$NGINX_PORT" fast:"$FCGI_SOCK_cg"
+	rp_stop "$NGINX_PID"
+	rp_start_nginx cg
+	URL=$NGINX_URL_cg
 	cgpid=$FCGI_PID_cg
 	# Warm: the cached token, the connection to the simulator, first-use costs.
 	for i in 1 2 3; do
@@ -177,4 +178,7 @@ if [ "$NCG" -gt 0 ] && command -v valgrind >/dev/null; then
 		"$(awk -v t="$hit_ir" -v n="$NCG" 'BEGIN { printf "%.0f", t / n }')" \
 		"$(awk -v t="$miss_ir" -v n="$NCG" 'BEGIN { printf "%.0f", t / n }')" "$NCG" | tee -a "$RUN/results.txt"
 fi
-echo "bench: results in $RUN/results.txt"
+# The run directory goes at exit: the results stay in the build tree.
+mkdir -p "$rp_builddir/tests/output/bench"
+cp "$RUN/results.txt" "$rp_builddir/tests/output/bench/results.txt"
+echo "bench: results in $rp_builddir/tests/output/bench/results.txt"

@@ -5,7 +5,7 @@ tests_bench_bench_cache_CFLAGS = $(TEST_CFLAGS)
 tests_bench_bench_cache_LDADD = $(RP_LIBS)
 tests_bench_bench_parse_CFLAGS = $(TEST_CFLAGS)
 tests_bench_bench_parse_LDADD = $(TEST_LIBS)
-EXTRA_DIST += tests/bench/bench.sh tests/bench/fresh.lua tests/bench/stack.sh
+EXTRA_DIST += tests/bench/bench.sh tests/bench/fresh.lua
 
 .PHONY: bench bench-parse
 bench: all tests/bench/bench_cache

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# fault.sh: every way the API can fail, through nginx and the real program.
+# test_fault.sh: every way the API can fail, through nginx (the shipped
+# snippet) and the real program.
 # Each fault must give the `unavailable` fragment within [upstream]
 # timeout_ms + 100 ms, leave the program serving the next request, and be
 # counted in the program's log by its class (upstream=CLASS).
 set -u
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/bench/stack.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 
 TIMEOUT_MS=1000
 BOUND_MS=$((TIMEOUT_MS + 100))
 
 rp_stack_init fault
-NGINX_PORT=$(rp_free_port)
 
 # Certificates: the simulator serves one for 127.0.0.1; the program trusts
 # either that one (control) or another CA (the wrong one).
@@ -38,8 +38,8 @@ rp_write_conf "$RUN/tlsgood.conf" "$tls_url" "${common[@]}" \
 for n in main refused tlsbad tlsgood; do
 	rp_start_fcgi "$n" "$RUN/$n.conf"
 done
-rp_start_nginx "$NGINX_PORT" main:"$FCGI_SOCK_main" refused:"$FCGI_SOCK_refused" \
-	tlsbad:"$FCGI_SOCK_tlsbad" tlsgood:"$FCGI_SOCK_tlsgood"
+# One nginx server per program, each on its own port.
+rp_start_nginx main refused tlsbad tlsgood
 
 tag=0
 # FRESH: a token never seen before, answered as Amélie (a real upstream
@@ -57,11 +57,11 @@ log_count() {
 # fault_case INSTANCE TOKEN WHAT CLASS-REGEX: CLASS-REGEX matches what
 # follows "upstream=" in the request's log line.
 fault_case() {
-	local inst=$1 token=$2 what=$3 class=$4 log=$RUN/$1.log prefix before after i first
-	prefix=/$inst
-	[ "$inst" = main ] && prefix=
+	local inst=$1 token=$2 what=$3 class=$4 log=$RUN/$1.log url before after i first
+	url=NGINX_URL_$inst
+	url=${!url}
 	before=$(log_count "$log" "route=fragment")
-	rp_get "$prefix/richprofile/fragment?view=card" "$token"
+	rp_get "$url/richprofile/fragment?view=card" "$token"
 	[ "$R_HTTP" = 200 ] && [ "$R_STATUS" = unavailable ] &&
 		grep -q 'class="rp rp-unavailable' "$R_BODY"
 	rp_check $? "$what: the unavailable fragment" "$(rp_last)"
@@ -72,7 +72,7 @@ fault_case() {
 		# (twice at most); a program that does not bound the wait is
 		# late every time.
 		before=$(log_count "$log" "route=fragment")
-		rp_get "$prefix/richprofile/fragment?view=card" "$token"
+		rp_get "$url/richprofile/fragment?view=card" "$token"
 		first="$first ms, then $R_MS"
 	done
 	[ "$R_MS" -le "$BOUND_MS" ] && [ "$R_STATUS" = unavailable ]
@@ -93,7 +93,7 @@ fault_case() {
 		[ "$R_STATUS" = ok ] && grep -q 'Amélie' "$R_BODY"
 		rp_check $? "$what: the next request is served (a new API call)" "$(rp_last)"
 	else
-		rp_get "$prefix/richprofile/ping"
+		rp_get "$url/richprofile/ping"
 		[ "$R_HTTP" = 200 ]
 		rp_check $? "$what: the program still answers" "$(rp_last)"
 	fi
@@ -122,7 +122,7 @@ fault_case main "fault:oversize@$RP_TOK_AMELIE" "oversized body" too_large
 fault_case main "fault:redirect@$RP_TOK_AMELIE" "3xx redirect" redirect
 fault_case tlsbad "$RP_TOK_AMELIE" "TLS certificate from a CA not trusted" tls
 
-rp_get "/tlsgood/richprofile/fragment?view=card" "$RP_TOK_AMELIE"
+rp_get "$NGINX_URL_tlsgood/richprofile/fragment?view=card" "$RP_TOK_AMELIE"
 [ "$R_STATUS" = ok ] && grep -q 'Amélie' "$R_BODY"
 rp_check $? "control: the same TLS simulator with the right CA works" "$(rp_last)"
 

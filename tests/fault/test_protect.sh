@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# protect.sh: the cache, stale-if-error, coalescing, the circuit breaker
+# test_protect.sh: the cache, stale-if-error, coalescing, the circuit breaker
 # and the consent rules, end to end through nginx, the program and the
-# simulator.
+# simulator; nginx serves each program with the shipped snippet.
 set -u
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/bench/stack.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 
 rp_stack_init protect
-NGINX_PORT=$(rp_free_port)
 rp_start_sim main
 SIM=http://127.0.0.1:$SIM_PORT_main
 TOK_MAXIME=tok-maxime-c07d5a19e2
@@ -19,7 +18,7 @@ rp_write_conf "$RUN/long.conf" "$SIM_URL_main" cache.ttl_s=600 \
 	breaker.failures=0 upstream.timeout_ms=3000 server.log_file="$RUN/long.log"
 rp_start_fcgi short "$RUN/short.conf"
 rp_start_fcgi long "$RUN/long.conf"
-rp_start_nginx "$NGINX_PORT" short:"$FCGI_SOCK_short" long:"$FCGI_SOCK_long"
+rp_start_nginx short long
 
 # FRESH: a token never seen before, answered as Amélie.  (No comma in a token:
 # it is not a cookie octet, so one fault per token.)
@@ -46,9 +45,9 @@ last_log() {
 # card INSTANCE TOKEN: a card view; returns once its log line is written
 # (the program logs after answering), so last_log is about this view.
 card() {
-	local n i
+	local n i url=NGINX_URL_$1
 	n=$(log_lines "$1")
-	rp_get "/$1/richprofile/fragment?view=card" "$2"
+	rp_get "${!url}/richprofile/fragment?view=card" "$2"
 	for i in $(seq 1 250); do
 		[ "$(log_lines "$1")" -gt "$n" ] && return
 		sleep 0.02
@@ -83,7 +82,7 @@ rp_check $? "API back: a fresh card, no stale header" "$(rp_last)"
 slow="fault:delay=1500@$RP_TOK_AMELIE"
 args=()
 for i in $(seq 1 20); do
-	args+=(-o "$RUN/co.$i" "http://127.0.0.1:$NGINX_PORT/long/richprofile/fragment?view=card")
+	args+=(-o "$RUN/co.$i" "$NGINX_URL_long/richprofile/fragment?view=card")
 done
 curl -s -Z --parallel-immediate --parallel-max 20 -H "Cookie: rp_token=$slow" \
 	-w '%{http_code}\n' "${args[@]}" >"$RUN/co.codes"
@@ -139,7 +138,7 @@ consent() {
 	curl -s -o /dev/null -w '%{http_code}' -X POST \
 		--data-urlencode "ctx=$(printf '%b' "${ctx//%/\\x}")" \
 		--data-urlencode "attributes=$(printf '%b' "${attrs//%/\\x}")" \
-		--data-urlencode "urlRetour=http://127.0.0.1:$NGINX_PORT/account" \
+		--data-urlencode "urlRetour=$NGINX_URL_long/account" \
 		--data-urlencode "choice=$1" "$SIM/urm-gui/interaction.do" | grep -q 303
 }
 
@@ -176,7 +175,7 @@ m=$(grep -c Maxime "$R_BODY"); ma=$(grep -c Amélie "$R_BODY")
 rp_check $? "cached cards: each user sees only their own"
 
 # ---- what the status route tells an operator ----
-rp_get "/short/richprofile/status"
+rp_get "$NGINX_URL_short/richprofile/status"
 grep -Eq '^richprofile_cache_hits_total [1-9]' "$R_BODY" &&
 	grep -Eq '^richprofile_cache_stale_total [1-9]' "$R_BODY" &&
 	grep -Eq '^richprofile_breaker_opened_total 1$' "$R_BODY" &&
@@ -184,7 +183,7 @@ grep -Eq '^richprofile_cache_hits_total [1-9]' "$R_BODY" &&
 	grep -Eq '^richprofile_breaker_state 0$' "$R_BODY"
 rp_check $? "metrics: cache hits, stale answers, one breaker opening, two refusals, closed again" \
 	"$(grep -E '^richprofile_(cache|breaker)' "$R_BODY")"
-rp_get "/long/richprofile/status"
+rp_get "$NGINX_URL_long/richprofile/status"
 awk '$1 == "richprofile_cache_coalesced_total" { c = $2 }
 	$1 == "richprofile_cache_hits_total" { h = $2 }
 	END { exit !(c >= 1 && c + h >= 19) }' "$R_BODY"

@@ -1,26 +1,15 @@
-#!/bin/sh
-# cli.sh: the richprofile tool against the real simulator: every exit code,
-# every output format, the token never in output nor on the command line.
-# Prints TAP.
+#!/usr/bin/env bash
+# test_cli.sh: the richprofile tool against the real simulator (started
+# by tests/lib/stack.sh): every exit code, every output format, the token
+# never in output nor on the command line.  Prints TAP.
 set -u
-src=${top_srcdir:-.}
-build=${top_builddir:-.}
-rp=$build/cgi/cli/richprofile
-sim=$build/sim/richprofile-sim
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rpcli.XXXXXX")
-simpid=
-cleanup() {
-	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
+src=$rp_srcdir
+rp=$rp_builddir/cgi/cli/richprofile
+rp_stack_init cli
+tmp=$RUN
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-# check DESCRIPTION COMMAND...: ok when the command succeeds.
-check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+check() { rp_check_cmd "$@"; }
 
 # Demo tokens of conf/sim-users.conf.
 AMELIE=tok-amelie-2f9c61d04b
@@ -29,16 +18,8 @@ MAXIME=tok-maxime-c07d5a19e2
 PAUL=tok-paul-expired-0000
 SOPHIE='tok&sophie=1#x%41+y?z/6b'
 
-"$sim" --listen 127.0.0.1:0 --port-file "$tmp/port" --users "$src/conf/sim-users.conf" \
-	--photos "$src/conf/sim-photos" >"$tmp/sim.out" 2>&1 &
-simpid=$!
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$tmp/port" 2>/dev/null)
-if [ -z "$port" ]; then
-	echo "Bail out! richprofile-sim did not start: $(cat "$tmp/sim.out")"
-	exit 1
-fi
+rp_start_sim main
+port=$SIM_PORT_main
 
 conf=$tmp/rp.conf
 cat >"$conf" <<EOF
@@ -49,7 +30,7 @@ timeout_ms = 1500
 [site]
 url = http://127.0.0.1:8080
 [server]
-templates = $src/conf/templates
+templates = $RP_TEMPLATES
 [view card]
 infos = Firstname,Lastname,PictureTagSmallURL,CentersOfInterests
 template = card.html
@@ -231,5 +212,4 @@ for p in $(pgrep -P "$tp") $(pgrep -P "$ep"); do tr '\0' ' ' <"/proc/$p/cmdline"
 check "ps shows the tool running, without its token" sh -c 'grep -q "richprofile fetch" "$1" && ! grep -q "tok-amelie\|tok-camille\|fault:" "$1"' sh "$tmp/ps"
 wait "$tp" "$ep"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+rp_tap_done

@@ -2,9 +2,10 @@
 # a loopback HTTP(S) server with canned answers (testserver), profiles
 # built by hand for the rendering tests (render_fixture), and the one way
 # C tests start richprofile-sim and ask it (simproc).  Scripts: the stack
-# harnesses (stack.js, the one way JS tests start the simulator, and the
-# shell one), what the simulator's own tests say to it (sim.js), the node
-# runner, the valgrind wrapper, the test PKI, the dependency installer.
+# harnesses (stack.js, the one way JS tests start the simulator, and
+# stack.sh, the one way shell suites do), what the simulator's own tests
+# say to it (sim.js), the node runner, the valgrind wrapper, the test
+# PKI, the dependency installer.
 noinst_LIBRARIES = tests/lib/libtestutil.a
 tests_lib_libtestutil_a_CFLAGS = $(TEST_CFLAGS)
 tests_lib_libtestutil_a_SOURCES = tests/lib/testutil.c tests/lib/testutil.h
@@ -25,4 +26,4 @@ tests_lib_libsimproc_a_SOURCES = tests/lib/simproc.c tests/lib/simproc.h
 
 EXTRA_DIST += tests/lib/run-node.sh tests/lib/valgrind.sh \
 	tests/lib/valgrind.supp tests/lib/mkcerts.sh \
-	tests/lib/stack.js tests/lib/sim.js
+	tests/lib/stack.js tests/lib/sim.js tests/lib/stack.sh

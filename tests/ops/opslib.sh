@@ -1,40 +1,22 @@
-# opslib.sh: what the operations tests share (sourced, not run): TAP
-# output, a temporary directory, processes stopped by their pid, the
-# simulator on a free port, a configuration for it, FastCGI requests
+# opslib.sh: what the operations tests share (sourced by bash, not run):
+# the stack harness (tests/lib/stack.sh: a private run directory, the
+# simulator, the program, processes stopped by their pid), TAP output
+# through it, a configuration for the simulator, FastCGI requests
 # through cgi-fcgi.
-srcdir=${top_srcdir:-.}
-builddir=${top_builddir:-.}
-FCGI=$builddir/cgi/richprofile-fcgi
-SIM=$builddir/sim/richprofile-sim
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/stack.sh"
+srcdir=$rp_srcdir
+builddir=$rp_builddir
+FCGI=$RP_FCGI
+SIM=$RP_SIM
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rp-ops.XXXXXX") || exit 1
-ops_pids=
+# The run directory, rp-NAME.XXXXXX for tests/ops/test_NAME.sh.
+rp_stack_init "$(basename "$0" .sh | sed 's/^test_//')"
+tmp=$RUN
 
-# Stops every process the test started, by pid: SIGTERM, then SIGKILL.
-ops_cleanup() {
-	for p in $ops_pids; do kill "$p" 2>/dev/null; done
-	for p in $ops_pids; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap ops_cleanup EXIT
-trap 'exit 1' INT TERM
-
-# Remembers a pid for ops_cleanup.
-ops_track() { ops_pids="$ops_pids $1"; }
-
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
-# check DESCRIPTION COMMAND...: one test case from a command's status.
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
+ok() { rp_check 0 "$*"; }
+nok() { rp_check 1 "$*"; }
+skip() { rp_tap_n=$((rp_tap_n + 1)); echo "ok $rp_tap_n # SKIP $*"; }
+check() { rp_check_cmd "$@"; }
 # Shows a file as TAP comments (after a failure).
 show() { [ -f "$1" ] && sed 's/^/# /' "$1"; }
 # The whole plan is skipped when a tool is missing.
@@ -53,24 +35,11 @@ need_built() {
 }
 
 # Waits up to 10 s for a test (e.g. -S FILE) to hold.
-wait_for() {
-	i=0
-	while ! test "$@"; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
+wait_for() { rp_poll "test $(printf '%q ' "$@")"; }
 
-# Waits up to 5 s for a line matching $1 in file $2 (log lines may come
+# Waits up to 10 s for a line matching $1 in file $2 (log lines may come
 # from another thread after the answer the test saw).
-wait_grep() {
-	i=0
-	while ! grep -q "$1" "$2" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+wait_grep() { rp_poll "grep -q $(printf '%q %q' "$1" "$2") 2>/dev/null"; }
 
 # A demo user's token, from the simulator's users file.
 token_of() {
@@ -79,19 +48,14 @@ token_of() {
 
 # Starts the simulator on a free loopback port: SIM_PORT, SIM_PID.
 start_sim() {
-	rm -f "$tmp/sim.port"
-	"$SIM" --listen 127.0.0.1:0 --port-file "$tmp/sim.port" \
-		--users "$srcdir/conf/sim-users.conf" \
-		--photos "$srcdir/conf/sim-photos" "$@" >"$tmp/sim.log" 2>&1 &
-	SIM_PID=$!
-	ops_track $SIM_PID
-	wait_for -s "$tmp/sim.port" || { show "$tmp/sim.log"; return 1; }
-	SIM_PORT=$(cat "$tmp/sim.port")
+	rp_start_sim main "$@"
+	SIM_PORT=$SIM_PORT_main
+	SIM_PID=$SIM_PID_main
 }
 
 # Writes a configuration for the simulator to $1, with the templates
-# directory $2 (default: the sources'); more lines from stdin are
-# appended when $3 is "-".
+# directory $2 (default: the shipped ones, RP_TEMPLATES); more lines
+# from stdin are appended when $3 is "-".
 write_conf() {
 	{
 		cat <<EOF
@@ -106,7 +70,7 @@ url = http://127.0.0.1:8080
 privacy_hosts = 127.0.0.1:$SIM_PORT
 [server]
 threads = 4
-templates = ${2:-$srcdir/conf/templates}
+templates = ${2:-$RP_TEMPLATES}
 log_level = info
 [cache]
 ttl_s = 60

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # activate.sh: richprofile-fcgi serves on a socket passed by systemd
 # socket activation (LISTEN_PID/LISTEN_FDS, fd 3), started by
 # systemd-socket-activate as systemd would; and refuses a passed socket it
@@ -17,7 +17,7 @@ amelie=$(token_of amelie)
 sock=$tmp/rp.sock
 systemd-socket-activate -l "$sock" "$FCGI" -c "$tmp/rp.conf" 2>"$tmp/fcgi.log" &
 act=$!
-ops_track $act
+rp_track $act
 wait_for -S "$sock" || show "$tmp/fcgi.log"
 # systemd-socket-activate execs the program on the first connection: until
 # then the process is still systemd-socket-activate.

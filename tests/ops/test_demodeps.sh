@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # demodeps.sh: the demo's dependency step needs no npm package.  It runs
 # the step demo.sh runs (tests/lib/deps.sh) in a tree whose browser tests
 # still lack their npm packages, with an npm that fails as it does

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # fcgid.sh: Apache 2.4 with mod_fcgid runs richprofile-fcgi itself, as
 # conf/apache/richprofile-fcgid.conf sets it up (a process per concurrent
 # request, listener on fd 0); fragments come through, and the status and
@@ -6,8 +6,7 @@
 . "${top_srcdir:-.}/tests/ops/opslib.sh"
 need apache2 curl
 need_built "$FCGI" "$SIM"
-modules=/usr/lib/apache2/modules
-[ -f "$modules/mod_fcgid.so" ] || {
+[ -f "$RP_APACHE_MODULES/mod_fcgid.so" ] || {
 	echo "1..0 # SKIP mod_fcgid is not installed (apt-get install libapache2-mod-fcgid; tests/lib/deps.sh does)"
 	exit 0
 }
@@ -18,42 +17,19 @@ start_sim || { echo "Bail out! the simulator did not start"; exit 1; }
 chmod 755 "$tmp"
 write_conf "$tmp/rp.conf"
 chmod 644 "$tmp/rp.conf"
-mkdir -p "$tmp/www" "$tmp/fcgid"
+mkdir -p "$tmp/fcgid"
 amelie=$(token_of amelie)
 
-# A free port: bind 0, read it, let it go; Apache binds it next.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-user=
 if [ "$(id -u)" -eq 0 ]; then
-	user="User www-data
-Group www-data"
 	chown www-data "$tmp/fcgid"
 fi
 # The shipped snippet, pointed at this build and this configuration.
-sed -e "s|/usr/sbin/richprofile-fcgi|$FCGI|" \
-	-e "s|/etc/richprofile/richprofile.conf|$tmp/rp.conf|" \
-	"$srcdir/conf/apache/richprofile-fcgid.conf" >"$tmp/richprofile-fcgid.conf"
-cat >"$tmp/httpd.conf" <<EOF
-ServerRoot $tmp
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile $tmp/apache.pid
-ErrorLog $tmp/apache-error.log
-LogLevel warn
-DefaultRuntimeDir $tmp
-Mutex file:$tmp default
-LoadModule mpm_event_module $modules/mod_mpm_event.so
-LoadModule authz_core_module $modules/mod_authz_core.so
-LoadModule authz_host_module $modules/mod_authz_host.so
-LoadModule fcgid_module $modules/mod_fcgid.so
-$user
-DocumentRoot $tmp/www
-FcgidIPCDir $tmp/fcgid
-FcgidProcessTableFile $tmp/fcgid/shm
-Include $tmp/richprofile-fcgid.conf
-EOF
-apache2 -d "$tmp" -f "$tmp/httpd.conf" -DFOREGROUND >"$tmp/apache.out" 2>&1 &
-ops_track $!
+rp_snippet "$srcdir/conf/apache/richprofile-fcgid.conf" \
+	/usr/sbin/richprofile-fcgi "$FCGI" \
+	/etc/richprofile/richprofile.conf "$tmp/rp.conf" >"$tmp/richprofile-fcgid.conf"
+rp_start_apache "$tmp/richprofile-fcgid.conf" "FcgidIPCDir $tmp/fcgid
+FcgidProcessTableFile $tmp/fcgid/shm" fcgid
+port=$APACHE_PORT
 get() { # get PATH [COOKIE] [SOURCE-ADDRESS]: status line, headers, body
 	curl -s -i --max-time 10 ${3:+--interface "$3"} ${2:+-H "Cookie: $2"} \
 		"http://127.0.0.1:$port$1"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # install.sh: `make install` with DESTDIR and with another prefix gives a
 # complete, usable tree, and `make uninstall` takes it all away.  TAP.
 # The directories come from the Makefile (tests/ops.mk).

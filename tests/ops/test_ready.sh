@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # ready.sh: the ready route turns 503 when the API keeps failing and the
 # circuit breaker opens (and no call succeeded recently), and the status
 # route shows the cache and the breaker at work.  TAP.
@@ -10,10 +10,8 @@ echo "1..9"
 start_sim || { echo "Bail out! the simulator did not start"; exit 1; }
 # [breaker] failures = 3 (write_conf), open for a minute.
 write_conf "$tmp/rp.conf"
-sock=$tmp/rp.sock
-"$FCGI" -c "$tmp/rp.conf" -s "unix:$sock" 2>"$tmp/fcgi.log" &
-ops_track $!
-wait_for -S "$sock" || show "$tmp/fcgi.log"
+rp_start_fcgi main "$tmp/rp.conf"
+sock=$FCGI_SOCK_main
 metric() { awk -v s="$1" 'index($0, s " ") == 1 { print $2; exit }' "$2"; }
 scrape() { fcgi_get "$sock" status | tr -d '\r' >"$1"; }
 code() { tr -d '\r' | sed -n '1s/^Status: \([0-9]*\).*/\1/p'; }
@@ -35,10 +33,8 @@ check "...one profile in the cache" test "$(metric richprofile_cache_entries "$t
 
 # A second program that has never reached the API: every call fails.
 curl -s -X POST "http://127.0.0.1:$SIM_PORT/_control/fault?mode=status=503&for=all" >/dev/null
-sock2=$tmp/rp2.sock
-"$FCGI" -c "$tmp/rp.conf" -s "unix:$sock2" 2>"$tmp/fcgi2.log" &
-ops_track $!
-wait_for -S "$sock2" || show "$tmp/fcgi2.log"
+rp_start_fcgi second "$tmp/rp.conf"
+sock2=$FCGI_SOCK_second
 # Three users (no cache can answer): three failures open the breaker.
 for u in amelie john camille; do
 	fcgi_get "$sock2" fragment view=card "rp_token=$(token_of $u)" >"$tmp/f-$u.out"

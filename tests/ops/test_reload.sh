@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # reload.sh: SIGHUP reloads configuration and templates without dropping
 # a request: a request in flight finishes on the old templates, new ones
 # get the new; a broken configuration or template is refused with a log
@@ -22,11 +22,9 @@ cp "$tmp/rp.conf" "$good"
 
 amelie=$(token_of amelie)
 john=$(token_of john)
-sock=$tmp/rp.sock
-"$FCGI" -c "$tmp/rp.conf" -s "unix:$sock" 2>"$tmp/stderr.log" &
-pid=$!
-ops_track $pid
-wait_for -S "$sock" || { show "$tmp/stderr.log"; show "$log"; }
+rp_start_fcgi main "$tmp/rp.conf"
+sock=$FCGI_SOCK_main
+pid=$FCGI_PID_main
 
 frag() { fcgi_get "$sock" fragment view=card "rp_token=$1"; }
 # Waits for the n-th log line matching $1.

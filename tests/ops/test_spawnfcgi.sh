@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # spawnfcgi.sh: the shipped conf/spawn-fcgi.sh starts richprofile-fcgi
 # under spawn-fcgi (socket on fd 0), with the socket mode and owner it
 # promises, dropping root when started as root; the program serves
@@ -28,7 +28,7 @@ fi
 RP_FCGI=$FCGI RP_CONF=$tmp/rp.conf RP_SOCKET=$sock \
 	sh "$srcdir/conf/spawn-fcgi.sh" >"$tmp/spawn.log" 2>&1 &
 pid=$!
-ops_track $pid
+rp_track $pid
 wait_for -S "$sock" || show "$tmp/spawn.log"
 check "spawn-fcgi.sh creates the socket" test -S "$sock"
 

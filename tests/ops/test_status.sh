@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # status.sh: the status route's Prometheus counters move as requests are
 # made (by route and outcome, upstream calls by result class, latency
 # histogram, workers), and the ready route answers 200 while the
@@ -11,10 +11,8 @@ echo "1..15"
 start_sim || { echo "Bail out! the simulator did not start"; exit 1; }
 write_conf "$tmp/rp.conf"
 amelie=$(token_of amelie)
-sock=$tmp/rp.sock
-"$FCGI" -c "$tmp/rp.conf" -s "unix:$sock" 2>"$tmp/fcgi.log" &
-ops_track $!
-wait_for -S "$sock" || show "$tmp/fcgi.log"
+rp_start_fcgi main "$tmp/rp.conf"
+sock=$FCGI_SOCK_main
 
 # One scrape into a file; m FILE SERIES prints a value (0 when absent).
 scrape() { fcgi_get "$sock" status | tr -d '\r' >"$1"; }

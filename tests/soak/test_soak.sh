@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# soak.sh: many concurrent users over every outcome, through nginx and the
-# program; every answer is checked to belong to the cookie that asked
+# test_soak.sh: many concurrent users over every outcome, through nginx
+# (the shipped snippet) and the program; every answer is checked to belong to the cookie that asked
 # for it, and the program's memory must stay flat once warm.
 #
 #   RP_SOAK_REQUESTS   requests per phase (default 20000; `make soak`: 200000)
@@ -8,7 +8,7 @@
 #   RP_SOAK_WRAPPER    run the program under this (e.g. "valgrind -q
 #                      --error-exitcode=99"), checked for a clean exit
 set -u
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/bench/stack.sh"
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 
 REQUESTS=${RP_SOAK_REQUESTS:-20000}
 THREADS=${RP_SOAK_THREADS:-32}
@@ -17,7 +17,6 @@ CLIENT=$rp_builddir/tests/soak/soak-client
 [ -x "$CLIENT" ] || rp_die "$CLIENT is not built (make check builds it)"
 
 rp_stack_init soak
-NGINX_PORT=$(rp_free_port)
 
 # Users of every kind, each with a marker only their answers may carry.
 # The simulator gets the users; the client gets what each token must see.
@@ -74,10 +73,10 @@ if ldd "$RP_FCGI" 2>/dev/null | grep -q libasan; then
 fi
 # shellcheck disable=SC2086
 rp_start_fcgi main "$RUN/soak.conf" ${RP_SOAK_WRAPPER:-}
-rp_start_nginx "$NGINX_PORT" main:"$FCGI_SOCK_main"
+rp_start_nginx main
 pid=$FCGI_PID_main
 
-base=http://127.0.0.1:$NGINX_PORT/richprofile
+base=$NGINX_URL_main/richprofile
 run_phase() {
 	"$CLIENT" --url "$base/fragment?view=card" --url "$base/fragment?view=account" \
 		--url "$base/profile.json?view=card" --users "$expect" \
