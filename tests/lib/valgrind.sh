@@ -9,4 +9,4 @@ RP_UNDER_VALGRIND=1
 export CK_FORK RP_UNDER_VALGRIND
 exec valgrind -q --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
-	--suppressions="${top_srcdir:-.}/tests/valgrind.supp" "$@"
+	--suppressions="${top_srcdir:-.}/tests/lib/valgrind.supp" "$@"
