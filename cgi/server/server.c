@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -28,7 +29,6 @@
 #include "live.h"
 #include "request.h"
 #include "server.h"
-#include "turn.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -45,9 +45,21 @@
  * left.  The listening socket itself is never shut down: with spawn-fcgi
  * or systemd it is shared with other processes that must keep serving.
  * Workers busy with a request finish it, bounded by the grace time.
- * Workers waiting for their turn to accept (turn.h) are woken through
- * their condition variable, with every kick, and leave.  Connections
- * still waiting for their request (intake.h) are closed at the end.
+ * Connections still waiting for their request (intake.h) are closed
+ * at the end.
+ *
+ * How an idle worker waits: the listener is non-blocking, and a worker
+ * that finished a request accepts the next pending connection at once
+ * (under load: one system call per request, as a bare libfcgi
+ * responder's accept()).  With nothing pending it sleeps in epoll_wait
+ * on an epoll instance of its own that watches the listener and the
+ * waiting room's ready descriptor with EPOLLEXCLUSIVE: the kernel wakes
+ * one sleeping worker per event, not all of them, and always the first
+ * in the order the workers registered that is asleep -- so a load that
+ * needs ten workers keeps the same ten warm (stack, API connection,
+ * parser, malloc's thread cache), whatever [server] threads says, and
+ * the others stay cold.  A worker woken for a connection another took
+ * first finds none (EAGAIN) and sleeps again.
  */
 #define KICK_MS 50
 #define KICK_SIGNAL SIGUSR2
@@ -62,16 +74,15 @@ struct worker {
 	struct rp_live *live;        /* borrowed: the configuration in service */
 	int listen_fd;
 	struct rp_server *srv;       /* borrowed */
-	struct rp_turn_waiter turn;  /* waiting for the turn to accept */
+	int epfd;                    /* where it sleeps while idle; -1: none */
 };
 
-/* What the workers share; the turn to accept is turn.h's. */
+/* What the workers share. */
 struct rp_server {
 	pthread_mutex_t lock;
 	pthread_cond_t done;         /* signalled when a worker leaves */
 	long running;                /* workers not yet W_DONE; under lock */
 	atomic_int listener_failed;  /* accept failed for another reason */
-	struct rp_turn turn;         /* whose turn it is to accept */
 	struct rp_room *room;        /* connections waiting for their request */
 };
 
@@ -145,34 +156,38 @@ stopping(const struct worker *w)
 	    atomic_load(&w->srv->listener_failed);
 }
 
-/* stopping() for rp_turn_take. */
+/*
+ * The worker's own epoll instance: the listener and the room's ready
+ * descriptor, each with EPOLLEXCLUSIVE (see the top of this file).
+ */
 static int
-stopping_cb(void *ctx)
+worker_epoll(struct worker *w)
 {
-	return stopping(ctx);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	ev.data.fd = w->listen_fd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) != 0)
+		return -1;
+	ev.data.fd = rp_room_ready_fd(w->srv->room);
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 }
 
 /*
- * Holding the turn: waits until a connection is pending, one in the
- * waiting room is ready, or a signal came; then hands the turn on.
- * Returns 1 when the room has one (rp_room_take it), else 0 (accept).
- * The turn is not held across the accept: two workers may race for one
- * connection, and the loser waits in accept() for the next, which
- * costs nothing but a warm worker.
+ * Sleeps until a connection may be pending, one in the waiting room may
+ * be ready, or a signal came (a stop's kick).
  */
-static int
-turn_await_connection(struct worker *w)
+static void
+await_work(struct worker *w)
 {
-	struct pollfd pfd[2] = {
-		{ w->listen_fd, POLLIN, 0 },
-		{ rp_room_ready_fd(w->srv->room), POLLIN, 0 },
-	};
+	struct epoll_event ev[2];
 
-	/* A broken listener returns at once: accept reports it. */
-	while (poll(pfd, 2, -1) < 0 && errno == EINTR && !stopping(w))
-		continue;
-	rp_turn_pass(&w->srv->turn);
-	return (pfd[1].revents & POLLIN) != 0 && !(pfd[0].revents & POLLIN);
+	if (epoll_wait(w->epfd, ev, 2, -1) < 0 && errno != EINTR) {
+		rp_log(RP_LOG_ERROR, "worker %ld: epoll_wait failed: %s",
+		    w->id, strerror(errno));
+		usleep(10000);
+	}
 }
 
 /* Only here so that the signal interrupts accept(). */
@@ -198,16 +213,25 @@ install(int sig, void (*fn)(int))
 static int
 fcgi_write(void *ctx, const char *buf, size_t len)
 {
-	FCGX_Stream *out = ctx;
+	FCGX_Stream *out = ((FCGX_Request *)ctx)->out;
 
 	/* A web server that hung up makes this fail: only this request. */
 	return FCGX_PutStr(buf, (int)len, out) == (int)len ? 0 : -1;
 }
 
+/*
+ * Ends the answer: closing stdout (and the unused stderr) puts the
+ * answer's last bytes and the records that end the request into one
+ * write, where flushing first and closing in FCGX_Finish_r took two.
+ * FCGX_Finish_r closes them again without writing (wasFCloseCalled).
+ */
 static int
-fcgi_flush(void *ctx)
+fcgi_end(void *ctx)
 {
-	return FCGX_FFlush(ctx) == 0 ? 0 : -1;
+	FCGX_Request *req = ctx;
+
+	FCGX_FClose(req->err);
+	return FCGX_FClose(req->out) == 0 ? 0 : -1;
 }
 
 static void
@@ -277,9 +301,9 @@ first_look(struct worker *w, int fd)
 }
 
 /*
- * Accepts one connection on the listener.  >= 0: the connection;
- * -1: nothing this time (interrupted, a transient error), try again;
- * -2: the listener is broken.
+ * Accepts one connection on the (non-blocking) listener.  >= 0: the
+ * connection; -3: none pending; -1: nothing this time (interrupted, a
+ * transient error), try again; -2: the listener is broken.
  */
 static int
 accept_connection(struct worker *w, int *failures)
@@ -292,8 +316,9 @@ accept_connection(struct worker *w, int *failures)
 	if (fd < 0) {
 		int e = errno;
 
-		if (e == EINTR || e == EAGAIN || e == EWOULDBLOCK ||
-		    e == ECONNABORTED || e == EPROTO)
+		if (e == EAGAIN || e == EWOULDBLOCK)
+			return -3;
+		if (e == EINTR || e == ECONNABORTED || e == EPROTO)
 			return -1;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
 			/* Load, not a broken listener: a breath, then again. */
@@ -343,7 +368,7 @@ serve(struct worker *w, FCGX_Request *req, int fd, unsigned long *gen,
 		rp_metrics_busy(-1);
 		return;
 	}
-	io = (struct rp_io){ fcgi_write, req->out, fcgi_flush };
+	io = (struct rp_io){ fcgi_write, req, fcgi_end };
 	/* This request's configuration, whatever a reload does. */
 	la = rp_live_acquire(w->live);
 	client_follow(w, la, gen, client);
@@ -375,6 +400,13 @@ worker_main(void *arg)
 	 * Should libfcgi still refuse that request, its own accept fails at
 	 * once on -1 instead of taking a connection unchecked.
 	 */
+	if (worker_epoll(w) != 0) {
+		rp_log(RP_LOG_ERROR, "worker %ld: cannot create its epoll "
+		    "instance: %s; raise the limit of open files (LimitNOFILE=, "
+		    "ulimit -n) or lower [server] threads", w->id, strerror(errno));
+		atomic_store(&w->srv->listener_failed, 1);
+		goto out;
+	}
 	if (FCGX_InitRequest(&req, -1, 0) != 0) {
 		rp_log(RP_LOG_ERROR, "worker %ld: FCGX_InitRequest failed; "
 		    "out of memory?", w->id);
@@ -393,29 +425,21 @@ worker_main(void *arg)
 	}
 	for (;;) {
 		atomic_store(&w->state, W_ACCEPTING);
-		if (atomic_load(&stop_requested))
+		if (stopping(w))
 			break;
 		/* A connection whose request arrived while it waited. */
 		if ((fd = rp_room_take(w->srv->room)) >= 0) {
 			serve(w, &req, fd, &client_gen, &client);
 			continue;
 		}
-		if (rp_turn_take(&w->srv->turn, &w->turn, stopping_cb, w) != 0)
-			break;
-		/* Handed the turn as the stop came: pass it on, leave. */
-		if (stopping(w)) {
-			rp_turn_pass(&w->srv->turn);
-			break;
-		}
-		rc = turn_await_connection(w);
-		if (stopping(w))
-			break;
-		if (rc == 1)
-			continue;
 		fd = accept_connection(w, &failures);
 		if (fd == -2) {
 			atomic_store(&w->srv->listener_failed, 1);
 			break;
+		}
+		if (fd == -3) {
+			await_work(w);
+			continue;
 		}
 		if (fd >= 0 && first_look(w, fd))
 			serve(w, &req, fd, &client_gen, &client);
@@ -423,6 +447,8 @@ worker_main(void *arg)
 	FCGX_Free(&req, 1);
 out:
 	rp_client_free(client);
+	if (w->epfd >= 0)
+		close(w->epfd);
 	worker_leave(w);
 	if (atomic_load(&w->srv->listener_failed) && wake_pipe[1] >= 0) {
 		unsigned char b = 0;
@@ -462,7 +488,6 @@ wait_workers(struct rp_server *srv, struct worker *ws, long n,
 		pthread_mutex_unlock(&srv->lock);
 		if (left == 0 || rp_monotonic_ms() >= deadline)
 			break;
-		rp_turn_wake_all(&srv->turn);
 		kick_acceptors(ws, n);
 		wait_until = rp_monotonic_ms() + KICK_MS;
 		if (wait_until > deadline)
@@ -516,13 +541,12 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	struct rp_server srv;
 	struct worker *ws = NULL;
 	sigset_t block, old;
-	long i, left, started = 0, ncv = 0;
-	int status = 1, sig_seen = 0;
+	long i, left, started = 0;
+	int status = 1, sig_seen = 0, fl;
 
 	memset(&srv, 0, sizeof(srv));
 	pthread_mutex_init(&srv.lock, NULL);
 	pthread_cond_init(&srv.done, NULL);
-	rp_turn_init(&srv.turn);
 	signal(SIGPIPE, SIG_IGN);
 	if (pipe(wake_pipe) != 0 ||
 	    fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
@@ -547,12 +571,13 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		rp_log_console(RP_LOG_ERROR, "out of memory for %ld workers", threads);
 		goto out;
 	}
-	for (ncv = 0; ncv < threads; ncv++)
-		if (rp_turn_waiter_init(&ws[ncv].turn) != 0) {
-			rp_log_console(RP_LOG_ERROR, "cannot create the "
-			    "condition variables of %ld workers", threads);
-			goto out;
-		}
+	/* Workers accept without blocking, and sleep in epoll_wait instead. */
+	if ((fl = fcntl(l->fd, F_GETFL)) < 0 ||
+	    fcntl(l->fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		rp_log_console(RP_LOG_ERROR, "cannot make the FastCGI listener "
+		    "%s non-blocking: %s", l->desc, strerror(errno));
+		goto out;
+	}
 
 	/* Workers inherit this mask: stop signals reach the main thread only. */
 	sigemptyset(&block);
@@ -567,6 +592,7 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		ws[i].live = live;
 		ws[i].listen_fd = l->fd;
 		ws[i].srv = &srv;
+		ws[i].epfd = -1;
 		atomic_init(&ws[i].state, W_STARTING);
 		pthread_mutex_lock(&srv.lock);
 		srv.running++;
@@ -658,10 +684,7 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		status = 0;
 	}
 out:
-	for (i = 0; i < ncv; i++)
-		rp_turn_waiter_destroy(&ws[i].turn);
 	free(ws);
 	rp_room_free(srv.room);
-	rp_turn_destroy(&srv.turn);
 	return status;
 }
