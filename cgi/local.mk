@@ -3,6 +3,7 @@
 # cgi/server/: the server core: the configuration in service (app, live:
 # SIGHUP reload), where the listening socket comes from (listen,
 # activate: systemd), worker threads and how idle ones wait (server),
+# how many take connections under load (pace),
 # requests waiting to arrive whole (intake), one request in and
 # one answer out (request, response), and one-shot CGI mode (cgi_mode).
 # cgi/routes/: one file per group of routes, and their table (routes).
@@ -15,6 +16,7 @@ cgi_libfcgicore_la_SOURCES = \
 	cgi/server/listen.c cgi/server/listen.h \
 	cgi/server/activate.c cgi/server/activate.h \
 	cgi/server/server.c cgi/server/server.h \
+	cgi/server/pace.c cgi/server/pace.h \
 	cgi/server/cgi_mode.c \
 	cgi/server/intake.c cgi/server/intake.h \
 	cgi/server/request.c cgi/server/request.h \

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "intake.h"
 #include "live.h"
+#include "pace.h"
 #include "request.h"
 #include "server.h"
 #include "log.h"
@@ -64,7 +65,7 @@
 #define KICK_MS 50
 #define KICK_SIGNAL SIGUSR2
 
-enum worker_state { W_STARTING, W_ACCEPTING, W_BUSY, W_DONE };
+enum worker_state { W_STARTING, W_ACCEPTING, W_BUSY, W_PARKED, W_DONE };
 
 struct worker {
 	pthread_t thread;
@@ -83,6 +84,7 @@ struct rp_server {
 	pthread_cond_t done;         /* signalled when a worker leaves */
 	long running;                /* workers not yet W_DONE; under lock */
 	atomic_int listener_failed;  /* accept failed for another reason */
+	struct rp_pace pace;         /* how many workers take connections */
 	struct rp_room *room;        /* connections waiting for their request */
 };
 
@@ -154,6 +156,13 @@ stopping(const struct worker *w)
 {
 	return atomic_load(&stop_requested) ||
 	    atomic_load(&w->srv->listener_failed);
+}
+
+/* stopping() for rp_pace_park. */
+static int
+stopping_cb(void *ctx)
+{
+	return stopping(ctx);
 }
 
 /*
@@ -354,6 +363,7 @@ serve(struct worker *w, FCGX_Request *req, int fd, unsigned long *gen,
     struct rp_client **client)
 {
 	struct rp_live_app *la;
+	struct rp_req_times times;
 	struct rp_io io;
 
 	atomic_store(&w->state, W_BUSY);
@@ -372,7 +382,8 @@ serve(struct worker *w, FCGX_Request *req, int fd, unsigned long *gen,
 	/* This request's configuration, whatever a reload does. */
 	la = rp_live_acquire(w->live);
 	client_follow(w, la, gen, client);
-	rp_request_handle(la->app, *client, req->envp, &io);
+	rp_request_handle(la->app, *client, req->envp, &io, &times);
+	rp_pace_account(&w->srv->pace, times.total_us, times.upstream_us);
 	FCGX_Finish_r(req);
 	if (req->ipcFd >= 0) {
 		rp_room_park(w->srv->room, req->ipcFd, rp_monotonic_ms() +
@@ -424,6 +435,11 @@ worker_main(void *arg)
 		goto out;
 	}
 	for (;;) {
+		if (!rp_pace_allowed(&w->srv->pace, w->id)) {
+			/* Not needed under this load (pace.h): park. */
+			atomic_store(&w->state, W_PARKED);
+			rp_pace_park(&w->srv->pace, w->id, stopping_cb, w);
+		}
 		atomic_store(&w->state, W_ACCEPTING);
 		if (stopping(w))
 			break;
@@ -489,6 +505,7 @@ wait_workers(struct rp_server *srv, struct worker *ws, long n,
 		if (left == 0 || rp_monotonic_ms() >= deadline)
 			break;
 		kick_acceptors(ws, n);
+		rp_pace_wake_all(&srv->pace);
 		wait_until = rp_monotonic_ms() + KICK_MS;
 		if (wait_until > deadline)
 			wait_until = deadline;
@@ -541,10 +558,13 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	struct rp_server srv;
 	struct worker *ws = NULL;
 	sigset_t block, old;
-	long i, left, started = 0;
+	long i, left, started = 0, ncpu;
+	long long next_tick;
 	int status = 1, sig_seen = 0, fl;
 
 	memset(&srv, 0, sizeof(srv));
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	rp_pace_init(&srv.pace, threads, ncpu > 0 ? ncpu : 1);
 	pthread_mutex_init(&srv.lock, NULL);
 	pthread_cond_init(&srv.done, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -587,6 +607,7 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	/* Before they start: the first request may be a scrape. */
 	rp_metrics_workers(threads);
+	rp_metrics_workers_active(threads);
 	for (i = 0; i < threads; i++) {
 		ws[i].id = i;
 		ws[i].live = live;
@@ -621,12 +642,21 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	    "threads", PACKAGE_VERSION, l->desc, started);
 
 	/* Sleep until a stop signal or a failed listener. */
+	next_tick = rp_monotonic_ms() + PACE_TICK_MS;
 	while (!atomic_load(&stop_requested) &&
 	    !atomic_load(&srv.listener_failed)) {
 		struct pollfd pfd = { wake_pipe[0], POLLIN, 0 };
 		unsigned char buf[16];
 
-		if (poll(&pfd, 1, -1) > 0 && (pfd.revents & POLLIN)) {
+		long long now = rp_monotonic_ms();
+
+		/* Every PACE_TICK_MS: how many workers the load needs (pace.h). */
+		if (now >= next_tick) {
+			rp_metrics_workers_active(rp_pace_tick(&srv.pace));
+			next_tick = now + PACE_TICK_MS;
+		}
+		if (poll(&pfd, 1, (int)(next_tick - now)) > 0 &&
+		    (pfd.revents & POLLIN)) {
 			ssize_t n = read(wake_pipe[0], buf, sizeof(buf));
 
 			for (ssize_t k = 0; k < n; k++)
@@ -686,5 +716,6 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 out:
 	free(ws);
 	rp_room_free(srv.room);
+	rp_pace_destroy(&srv.pace);
 	return status;
 }
