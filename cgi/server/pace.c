@@ -75,7 +75,7 @@ rp_pace_tick(struct rp_pace *p)
 			c = 1;
 		wait = calls > 0 ? wmin * calls / n : 0;
 		target = wait / c >= p->max ? p->max :
-		    (long)(p->ncpu * (c + wait + c - 1) / c);
+		    (long)((p->ncpu * (c + wait) + c - 1) / c);
 	}
 	if (target > p->max)
 		target = p->max;
