@@ -316,6 +316,11 @@ static const struct ext_family ext_families[] = {
 	EXT(0, "cache_oversize_total", "counter", cache_oversize,
 	    "Profiles served but not kept: larger than a cache shard's "
 	    "share of max_bytes."),
+	EXT(0, "cache_refreshes_total", "counter", cache_refreshes,
+	    "Refresh-ahead API calls: entries renewed in the background "
+	    "because a view found them older than refresh_s."),
+	EXT(0, "cache_refresh_skipped_total", "counter", cache_refresh_skipped,
+	    "Refreshes not made: too many were already waiting."),
 	EXT(1, "breaker_opened_total", "counter", breaker_opened,
 	    "Times the circuit breaker opened."),
 	EXT(1, "breaker_rejected_total", "counter", breaker_rejected,

@@ -92,6 +92,8 @@ struct rp_metrics_ext {
 	unsigned long long cache_bytes;
 	unsigned long long cache_max_bytes;
 	unsigned long long cache_oversize;
+	unsigned long long cache_refreshes;
+	unsigned long long cache_refresh_skipped;
 	int have_breaker;
 	int breaker_state;      /* 0 closed, 1 open, 2 half-open */
 	unsigned long long breaker_opened;

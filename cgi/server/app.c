@@ -30,9 +30,19 @@ app_cache(struct rp_app *app, char *err, size_t errlen)
 	}
 	rp_cache_opts_from_cfg(app->cfg, &co);
 	co.breaker = app->breaker;
+	if (co.refresh_s > 0) {
+		if ((rc = rp_refresher_new(app->cfg, &app->refresher)) != RP_OK) {
+			snprintf(err, errlen, "out of memory");
+			return rc;
+		}
+		co.refresh = rp_refresher_offer;
+		co.refresh_ctx = app->refresher;
+	}
 	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK)
 		snprintf(err, errlen, "%s: [cache] rejected: %s", app->cfg->path,
 		    rp_strerror(rc));
+	else if (app->refresher != NULL)
+		rp_refresher_bind(app->refresher, app->cache);
 	return rc;
 }
 
@@ -79,6 +89,8 @@ rp_app_free(struct rp_app *app)
 {
 	if (app == NULL)
 		return;
+	/* Its threads use the cache: they stop first. */
+	rp_refresher_free(app->refresher);
 	rp_cache_free(app->cache);
 	rp_breaker_free(app->breaker);
 	rp_renderer_free(app->renderer);
