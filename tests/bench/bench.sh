@@ -50,8 +50,16 @@ rp_write_conf "$RUN/fast.conf" "$SIM_URL_fast" server.threads=${RP_BENCH_THREADS
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/fast.log"
 rp_write_conf "$RUN/slow.conf" "$SIM_URL_slow" server.threads=${RP_BENCH_THREADS:-} \
 	upstream.timeout_ms=3000 upstream.connect_timeout_ms=1000 server.log_file="$RUN/slow.log"
+# A hot user across several TTLs: ttl_s = 2 on the 50 ms upstream, with
+# refresh-ahead (its default, 1 s) and without.
+rp_write_conf "$RUN/hot.conf" "$SIM_URL_slow" server.threads=${RP_BENCH_THREADS:-} \
+	cache.ttl_s=2 upstream.timeout_ms=3000 server.log_file="$RUN/hot.log"
+rp_write_conf "$RUN/cold.conf" "$SIM_URL_slow" server.threads=${RP_BENCH_THREADS:-} \
+	cache.ttl_s=2 cache.refresh_s=0 upstream.timeout_ms=3000 server.log_file="$RUN/cold.log"
 rp_start_fcgi fast "$RUN/fast.conf"
 rp_start_fcgi slow "$RUN/slow.conf"
+rp_start_fcgi hot "$RUN/hot.conf"
+rp_start_fcgi cold "$RUN/cold.conf"
 
 # The peers, on sockets of the run directory.
 "$PEERS/peer_fcgi" "$RUN/r1.sock" 8 >"$RUN/r1.out" 2>&1 &
@@ -78,7 +86,7 @@ RP_NGINX_HTTP="keepalive_requests 1000000;
   server { listen 127.0.0.1:${pp[1]}; location / { fastcgi_pass unix:$RUN/r2.sock; include fastcgi_params; } }
   server { listen 127.0.0.1:${pp[2]}; location / { fastcgi_pass unix:$RUN/r3.sock; include fastcgi_params;
     fastcgi_param SCRIPT_FILENAME $rp_srcdir/tests/bench/peer.php; fastcgi_param RP_ENDPOINT $SIM_URL_fast; } }"
-rp_start_nginx fast slow
+rp_start_nginx fast slow hot cold
 URL=$NGINX_URL_fast
 R1_URL=http://127.0.0.1:${pp[0]}/ R2_URL=http://127.0.0.1:${pp[1]}/ R3_URL=http://127.0.0.1:${pp[2]}/
 HIT_COOKIE="rp_token=$RP_TOK_AMELIE"
@@ -156,6 +164,8 @@ check_peer() {
 check_ok "$URL/richprofile/fragment?view=card" "$HIT_COOKIE"
 check_ok "$URL/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
 check_ok "$NGINX_URL_slow/richprofile/fragment?view=card" "rp_token=fault:tag=1@$RP_TOK_AMELIE"
+check_ok "$NGINX_URL_hot/richprofile/fragment?view=card" "$HIT_COOKIE"
+check_ok "$NGINX_URL_cold/richprofile/fragment?view=card" "$HIT_COOKIE"
 check_peer "$R2_URL"
 check_peer "$R3_URL"
 [ "$(curl -s "$R1_URL" | wc -c)" -eq 1024 ] || rp_die "bench: peer r1 does not answer 1 KiB: see $RUN"
@@ -173,7 +183,7 @@ row() { printf '%-36s %7s %7s %7s %6s %6s  %s\n' "$@"; }
 echo "bench: $SECS s per row, $ROUNDS rounds, wrk -t2 -c$CONNS, $(nproc) CPUs, program with $THREADS workers, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$RUN/results.txt"
 declare -A R
-ROWS="static:(a) nginx static 1 KiB|r1:(r1) bare libfcgi responder|ping:(a') program ping|hit:(b) program, cache hit|miss:(c) program, miss|r2:(r2) plain C fragment, miss|r3:(r3) PHP-FPM fragment, miss|slow:(d) program, miss, 50 ms upstream"
+ROWS="static:(a) nginx static 1 KiB|r1:(r1) bare libfcgi responder|ping:(a') program ping|hit:(b) program, cache hit|miss:(c) program, miss|r2:(r2) plain C fragment, miss|r3:(r3) PHP-FPM fragment, miss|slow:(d) program, miss, 50 ms upstream|hot:(e) hot user, ttl 2 s, refresh-ahead|cold:(e') hot user, ttl 2 s, no refresh"
 for round in $(seq 1 "$ROUNDS"); do
 	scenario static "" "$CONNS" "$URL/static/1k.html"
 	scenario r1 "$R1_PID" "$CONNS" "$R1_URL"
@@ -189,6 +199,8 @@ for round in $(seq 1 "$ROUNDS"); do
 	scenario r2 "$R2_PID" "$CONNS" "$R2_URL" -s "$LUA"
 	scenario r3 "$R3_PID" "$CONNS" "$R3_URL" -s "$LUA"
 	scenario slow "$FCGI_PID_slow" 64 "$NGINX_URL_slow/richprofile/fragment?view=card" -s "$LUA"
+	scenario hot "$FCGI_PID_hot" "$CONNS" "$NGINX_URL_hot/richprofile/fragment?view=card" -H "Cookie: $HIT_COOKIE"
+	scenario cold "$FCGI_PID_cold" "$CONNS" "$NGINX_URL_cold/richprofile/fragment?view=card" -H "Cookie: $HIT_COOKIE"
 	{
 	printf '\nround %s of %s (load %s)\n' "$round" "$ROUNDS" "$(cut -d' ' -f1-3 /proc/loadavg)"
 	row row req/s p50_ms p99_ms errors cpu_us "CPU per request, µs"
@@ -227,7 +239,7 @@ target() {
 {
 printf '\nmedians over %s rounds\n' "$ROUNDS"
 row row req/s "" p99_ms "" cpu_us ""
-for k in static r1 ping hit miss r2 r3 slow; do
+for k in static r1 ping hit miss r2 r3 slow hot cold; do
 	row "$k" "$(med "$k" rps)" "" "$(med "$k" p99)" "" "$(med "$k" cpu)" ""
 done
 printf '\ntargets (medians of the per-round ratios)\n'
@@ -238,6 +250,8 @@ target "hit: program req/s / (r1)'s" "$(medratio hit r1 rps)" ge 0.95
 target "hit: program req/s / (r3)'s" "$(medratio hit r3 rps)" ge 5
 slowv=(); for i in $(seq 1 "$ROUNDS"); do slowv+=("$(ratio "${R[slow,rps,$i]}" 1280)"); done
 target "(d) 50 ms upstream: req/s / ideal 1280" "$(median "${slowv[@]}")" ge 0.9
+target "(e) hot user's p99 / (b)'s, refresh-ahead" "$(medratio hot hit p99)" le 1.5
+printf "  (e') the same without refresh: %s of (b)'s p99 (each expiry makes every view of the moment wait)\n" "$(medratio cold hit p99)"
 printf '(d) ceiling of blocking workers: min(connections, [server] threads) / upstream latency = min(64, %s) / 0.05 s\n' "$THREADS"
 printf '\npeak RSS of the program: %s KiB (now %s KiB) with %s cached profiles, %s threads\n' \
 	"$hwm" "$rss" "$entries" "$THREADS"
@@ -251,33 +265,47 @@ if [ "$NCG" -gt 0 ] && command -v valgrind >/dev/null; then
 		server.threads=2 upstream.timeout_ms=20000 server.log_file="$RUN/cg.log"
 	rp_start_fcgi cg "$RUN/cg.conf" valgrind --tool=callgrind --instr-atstart=no \
 		--callgrind-out-file="$RUN/callgrind.out.%p"
+	# The plain C fragment (r2) the same way, for its uncached requests.
+	valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$RUN/callgrind-r2.out.%p" \
+		"$PEERS/peer_fragment" "$RUN/r2cg.sock" "$SIM_URL_fast" 2 >"$RUN/r2cg.out" 2>&1 &
+	rp_track $!; r2cgpid=$!
+	rp_wait_for "[ -S '$RUN/r2cg.sock' ]" "peer r2 under callgrind ($RUN/r2cg.out)" "$r2cgpid" "$RUN/r2cg.out"
 	rp_stop "$NGINX_PID"
+	cgport=$(rp_free_port)
+	RP_NGINX_HTTP="server { listen 127.0.0.1:$cgport; location / { fastcgi_pass unix:$RUN/r2cg.sock; include fastcgi_params; } }"
 	rp_start_nginx cg
 	URL=$NGINX_URL_cg
-	cgpid=$FCGI_PID_cg
-	# Warm: the cached token, the connection to the simulator, first-use costs.
-	for i in 1 2 3; do
-		curl -s -o /dev/null -H "Cookie: $HIT_COOKIE" "$URL/richprofile/fragment?view=card"
-		curl -s -o /dev/null -H "Cookie: rp_token=fault:tag=$((900000 + i))@$RP_TOK_AMELIE" "$URL/richprofile/fragment?view=card"
-	done
+	R2CG_URL=http://127.0.0.1:$cgport/
+	# ir PID NAME: instructions since the last zeroing (a dump named NAME).
 	ir() {
-		callgrind_control -d "$1" "$cgpid" >/dev/null 2>&1
+		callgrind_control -d "$2" "$1" >/dev/null 2>&1
 		sleep 1
-		awk '/^summary:|^totals:/ { print $2; exit }' "$(ls -t "$RUN"/callgrind.out."$cgpid"* | head -n 1)"
+		awk '/^summary:|^totals:/ { print $2; exit }' "$(ls -t "$RUN"/callgrind*.out."$1"* | head -n 1)"
 	}
-	callgrind_control -i on "$cgpid" >/dev/null 2>&1
-	callgrind_control -z "$cgpid" >/dev/null 2>&1
-	for i in $(seq 1 "$NCG"); do
-		curl -s -o /dev/null -H "Cookie: $HIT_COOKIE" "$URL/richprofile/fragment?view=card"
+	for pid in "$FCGI_PID_cg" "$r2cgpid"; do
+		url=$URL/richprofile/fragment?view=card
+		[ "$pid" = "$r2cgpid" ] && url=$R2CG_URL
+		# Warm: the cached token, the connection to the simulator, first-use costs.
+		for i in 1 2 3; do
+			curl -s -o /dev/null -H "Cookie: $HIT_COOKIE" "$url"
+			curl -s -o /dev/null -H "Cookie: rp_token=fault:tag=$((900000 + i))@$RP_TOK_AMELIE" "$url"
+		done
+		callgrind_control -i on "$pid" >/dev/null 2>&1
+		callgrind_control -z "$pid" >/dev/null 2>&1
+		if [ "$pid" = "$FCGI_PID_cg" ]; then
+			for i in $(seq 1 "$NCG"); do
+				curl -s -o /dev/null -H "Cookie: $HIT_COOKIE" "$url"
+			done
+			hit_ir=$(ir "$pid" cached)
+		fi
+		for i in $(seq 1 "$NCG"); do
+			curl -s -o /dev/null -H "Cookie: rp_token=fault:tag=$((800000 + i))@$RP_TOK_AMELIE" "$url"
+		done
+		if [ "$pid" = "$FCGI_PID_cg" ]; then miss_ir=$(ir "$pid" uncached); else r2_ir=$(ir "$pid" r2); fi
 	done
-	hit_ir=$(ir cached)
-	for i in $(seq 1 "$NCG"); do
-		curl -s -o /dev/null -H "Cookie: rp_token=fault:tag=$((800000 + i))@$RP_TOK_AMELIE" "$URL/richprofile/fragment?view=card"
-	done
-	miss_ir=$(ir uncached)
-	printf 'callgrind: %s instructions per cached request, %s per uncached request (%s requests each, whole process)\n' \
-		"$(awk -v t="$hit_ir" -v n="$NCG" 'BEGIN { printf "%.0f", t / n }')" \
-		"$(awk -v t="$miss_ir" -v n="$NCG" 'BEGIN { printf "%.0f", t / n }')" "$NCG" | tee -a "$RUN/results.txt"
+	per() { awk -v t="$1" -v n="$NCG" 'BEGIN { printf "%.0f", t / n }'; }
+	printf 'callgrind: %s instructions per cached request, %s per uncached request; (r2) %s per uncached request: %s of (r2) (%s requests each, whole process)\n' \
+		"$(per "$hit_ir")" "$(per "$miss_ir")" "$(per "$r2_ir")" "$(ratio "$miss_ir" "$r2_ir")" "$NCG" | tee -a "$RUN/results.txt"
 fi
 # The run directory goes at exit: the results stay in the build tree.
 mkdir -p "$rp_builddir/tests/output/bench"
