@@ -5,6 +5,15 @@
 
 #include "pace.h"
 
+/* One process, one server: the count is the process's. */
+static atomic_long api_waiting;
+
+void
+rp_pace_api_wait(int delta)
+{
+	atomic_fetch_add_explicit(&api_waiting, delta, memory_order_relaxed);
+}
+
 void
 rp_pace_init(struct rp_pace *p, long threads, long ncpu)
 {
@@ -77,6 +86,9 @@ rp_pace_tick(struct rp_pace *p)
 		target = wait / c >= p->max ? p->max :
 		    (long)((p->ncpu * (c + wait) + c - 1) / c);
 	}
+	wait = atomic_load_explicit(&api_waiting, memory_order_relaxed);
+	if (wait > 0 && target < p->floor + wait)
+		target = p->floor + (long)wait;
 	if (target > p->max)
 		target = p->max;
 	if (target < p->floor)

@@ -28,7 +28,10 @@
  * stuck on an API that stopped answering) every worker may take
  * connections.  The limit grows at once (a slow API
  * shows in the next tick) and shrinks by a quarter per tick at most.
- * The others park on a condition variable, costing nothing.
+ * The others park on a condition variable, costing nothing.  And never
+ * fewer than the workers waiting for the API right now plus the floor:
+ * a few users whose calls hang (a slow account, a timeout) must not hold
+ * all the workers the quick ones were given.
  */
 struct rp_pace {
 	atomic_long limit;           /* workers with id < limit take connections */
@@ -48,6 +51,9 @@ struct rp_pace {
 
 void rp_pace_init(struct rp_pace *p, long threads, long ncpu);
 void rp_pace_destroy(struct rp_pace *p);
+
+/* Workers waiting for the API now: +1 before a call, -1 after it. */
+void rp_pace_api_wait(int delta);
 
 /* A request is done: its wall time, and the part spent waiting for the API. */
 void rp_pace_account(struct rp_pace *p, long total_us, long wait_us);

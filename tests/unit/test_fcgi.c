@@ -518,6 +518,13 @@ START_TEST(pace_follows_where_the_time_goes)
 		l = rp_pace_tick(&p);
 	}
 	ck_assert_int_eq(l, 4);
+	/* Ten workers stuck on calls that hang: ten more than the floor. */
+	for (i = 0; i < 10; i++)
+		rp_pace_api_wait(+1);
+	load(&p, 500, 50, 10, 100);
+	ck_assert_int_eq(rp_pace_tick(&p), 14);
+	for (i = 0; i < 10; i++)
+		rp_pace_api_wait(-1);
 	/* The API slows to 50 ms: all of them at the next tick. */
 	load(&p, 40, 50, 40, 50000);
 	ck_assert_int_eq(rp_pace_tick(&p), 128);
