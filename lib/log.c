@@ -101,6 +101,12 @@ rp_log_close(void)
 	pthread_mutex_unlock(&reopen_lock);
 }
 
+void
+rp_log_set_level(enum rp_loglevel level)
+{
+	atomic_store(&log_level, (int)level);
+}
+
 int
 rp_log_enabled(enum rp_loglevel level)
 {

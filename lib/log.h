@@ -28,6 +28,12 @@ void rp_log_set_program(const char *name);
  */
 void rp_log_close(void);
 
+/*
+ * Changes the level only, keeping the log where it is: a sandboxed
+ * process cannot open its log file again (rp_sandbox_install).
+ */
+void rp_log_set_level(enum rp_loglevel level);
+
 /* Whether a line at level would be written (skip costly formatting). */
 int rp_log_enabled(enum rp_loglevel level);
 

@@ -30,6 +30,7 @@
 #include "server.h"
 #include "turn.h"
 #include "log.h"
+#include "sandbox.h"
 #include "metrics.h"
 
 /*
@@ -592,7 +593,8 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	if (started != threads)
 		rp_metrics_workers(started);
 	rp_log(RP_LOG_INFO, "richprofile-fcgi %s serving on %s with %ld "
-	    "threads", PACKAGE_VERSION, l->desc, started);
+	    "threads; sandbox %s", PACKAGE_VERSION, l->desc, started,
+	    rp_sandbox_describe());
 
 	/* Sleep until a stop signal or a failed listener. */
 	while (!atomic_load(&stop_requested) &&
