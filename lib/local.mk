@@ -32,3 +32,5 @@ lib_librp_la_SOURCES += \
 lib_librp_la_SOURCES += lib/metrics.c lib/metrics.h
 # The seccomp sandbox of the serving process (libseccomp).
 lib_librp_la_SOURCES += lib/sandbox.c lib/sandbox.h
+# W3C Trace Context passed from the request to the API.
+lib_librp_la_SOURCES += lib/trace.c lib/trace.h

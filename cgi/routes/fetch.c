@@ -24,11 +24,12 @@ call_api(void *arg, struct rp_profile **out)
 	struct call *c = arg;
 	struct rp_req *req = c->req;
 	struct rp_fetch_info info = { 0 };
+	struct rp_fetch_opts fo = { .trace = &req->trace };
 	struct rp_profile *p = NULL;
 	int rc;
 
-	rc = rp_client_fetch(req->client, c->token, c->len, c->infos, &p,
-	    &info);
+	rc = rp_client_fetch_opts(req->client, c->token, c->len, c->infos,
+	    &fo, &p, &info);
 	if (rc == RP_OK)
 		rp_metrics_upstream(info.err, info.elapsed_us);
 	req->log.upstream = rp_errclass(info.err);
