@@ -103,7 +103,7 @@ static const struct call {
 	{ "newfstatat", ALLOW }, { "statx", ALLOW }, { "access", ALLOW },
 	{ "faccessat", ALLOW }, { "faccessat2", ALLOW },
 	{ "readlink", ALLOW }, { "readlinkat", ALLOW },
-	{ "getdents64", ALLOW }, { "getcwd", ALLOW },
+	{ "getdents64", ALLOW }, { "getdents", ALLOW }, { "getcwd", ALLOW },
 	/* What libc asks of the system: random bytes, ids, sizes, usage. */
 	{ "getrandom", ALLOW }, { "getuid", ALLOW }, { "geteuid", ALLOW },
 	{ "getgid", ALLOW }, { "getegid", ALLOW }, { "getppid", ALLOW },
@@ -114,10 +114,11 @@ static const struct call {
 #ifdef RP_SAN_BUILD
 	/*
 	 * LeakSanitizer's exit-time check stops the threads with ptrace
-	 * from a clone of the address space: a test build allows both
-	 * (see the man page); a release build kills on ptrace.
+	 * from a clone of the address space, and waits for it: a test
+	 * build allows these (see the man page); a release build kills on
+	 * ptrace and refuses the rest.
 	 */
-	{ "ptrace", ALLOW },
+	{ "ptrace", ALLOW }, { "wait4", ALLOW },
 #else
 	{ "ptrace", KILL },
 #endif
@@ -228,6 +229,13 @@ add(scmp_filter_ctx ctx, const struct call *c, int nr)
 		    SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME))) == 0)
 			rc = seccomp_rule_add(ctx, ok, nr, 1,
 			    SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE));
+#ifdef RP_SAN_BUILD
+		/* LeakSanitizer's tracer: dies with its parent, may trace it. */
+		if (rc == 0 && (rc = seccomp_rule_add(ctx, ok, nr, 1,
+		    SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG))) == 0)
+			rc = seccomp_rule_add(ctx, ok, nr, 1,
+			    SCMP_A0(SCMP_CMP_EQ, PR_SET_PTRACER));
+#endif
 		return rc;
 	case TGKILL_SELF:
 		return seccomp_rule_add(ctx, ok, nr, 1,
