@@ -162,11 +162,18 @@ rp_sandbox_available(char *err, size_t errlen)
 #ifdef SYS_seccomp
 	/* Filters and the kill-process action arrived in 3.5 and 4.14. */
 	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &act) != 0) {
-		snprintf(err, errlen, "this kernel cannot filter system calls "
-		    "with seccomp (seccomp GET_ACTION_AVAIL kill_process: %s): "
-		    "the sandbox needs Linux 4.14 or later with "
-		    "CONFIG_SECCOMP_FILTER; or set [server] sandbox = off",
-		    strerror(errno));
+		if (errno == EPERM)
+			snprintf(err, errlen, "the seccomp() system call is "
+			    "forbidden to this process (a filter around it: "
+			    "systemd SystemCallFilter= without seccomp, a "
+			    "container's profile): allow seccomp there, or set "
+			    "[server] sandbox = off");
+		else
+			snprintf(err, errlen, "this kernel cannot filter system "
+			    "calls with seccomp (seccomp GET_ACTION_AVAIL "
+			    "kill_process: %s): the sandbox needs Linux 4.14 or "
+			    "later with CONFIG_SECCOMP_FILTER; or set [server] "
+			    "sandbox = off", strerror(errno));
 		return -1;
 	}
 #else

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+
 #include "sandbox.h"
 #include "testutil.h"
 
@@ -296,6 +298,39 @@ START_TEST(threads_still_work)
 }
 END_TEST
 
+/*
+ * Where seccomp() cannot be used (an older kernel, or a filter around
+ * the process that forbids it, as systemd's SystemCallFilter= without
+ * seccomp would): the sandbox is refused, saying why, never skipped.
+ */
+static int
+probe_unavailable(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	char err[512];
+
+	if (ctx == NULL || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(seccomp), 0) != 0 || seccomp_load(ctx) != 0)
+		return OTHER;
+	seccomp_release(ctx);
+	if (rp_sandbox_available(err, sizeof(err)) == 0 ||
+	    strstr(err, "seccomp") == NULL || strstr(err, "sandbox = off") == NULL)
+		return OTHER;
+	if (rp_sandbox_install(err, sizeof(err)) == RP_OK ||
+	    rp_sandbox_state() != RP_SANDBOX_OFF)
+		return OTHER;
+	fprintf(stderr, "# %s\n", err);
+	return REFUSED;
+}
+
+START_TEST(refused_without_seccomp)
+{
+	if (!can_test())
+		return;
+	expect_exit(in_child(probe_unavailable, 0), REFUSED);
+}
+END_TEST
+
 START_TEST(describe)
 {
 	char err[512];
@@ -319,6 +354,7 @@ main(void)
 	tcase_add_test(tc, packet_socket_refused);
 	tcase_add_test(tc, ptrace_refused);
 	tcase_add_test(tc, threads_still_work);
+	tcase_add_test(tc, refused_without_seccomp);
 	suite_add_tcase(s, tc);
 	return rp_test_run(s);
 }
