@@ -122,8 +122,9 @@ print_version(const char *conf)
  * 0, or -1 (logged) when it should be on and cannot be.
  */
 static int
-confine(const struct rp_app *app)
+confine(const struct rp_app *app, const struct rp_listener *l)
 {
+	struct rp_sandbox_opts so = { .unlink_dir_fd = l->dir_fd };
 	char err[1024];
 
 	if (!app->cfg->server.sandbox) {
@@ -131,7 +132,7 @@ confine(const struct rp_app *app)
 		    "serving without a system call filter", app->cfg->path);
 		return 0;
 	}
-	if (rp_sandbox_install(err, sizeof(err)) != RP_OK) {
+	if (rp_sandbox_install(&so, err, sizeof(err)) != RP_OK) {
 		rp_log_console(RP_LOG_ERROR, "%s: not serving unsandboxed; "
 		    "[server] sandbox = on in %s", err, app->cfg->path);
 		return -1;
@@ -263,7 +264,7 @@ main(int argc, char **argv)
 	}
 	listening = 1;
 	/* Start-up is over: from here only what serving needs. */
-	if (confine(app) != 0)
+	if (confine(app, &l) != 0)
 		goto out;
 	if (l.cgi)
 		status = rp_server_run_cgi(app);

@@ -252,7 +252,8 @@ add(scmp_filter_ctx ctx, const struct call *c, int nr)
 }
 
 enum rp_err
-rp_sandbox_install(char *err, size_t errlen)
+rp_sandbox_install(const struct rp_sandbox_opts *opts, char *err,
+    size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	unsigned n = 0;
@@ -292,6 +293,16 @@ rp_sandbox_install(char *err, size_t errlen)
 		}
 		if (calls[i].rule != KILL && calls[i].rule != NOT_IMPL)
 			n++;
+	}
+	/* The listening socket's file, removed at exit: that directory only. */
+	if (opts != NULL && opts->unlink_dir_fd >= 0 &&
+	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)opts->unlink_dir_fd),
+	    SCMP_A2(SCMP_CMP_EQ, 0))) != 0) {
+		snprintf(err, errlen, "sandbox: cannot add the rule for "
+		    "unlinkat: %s; this is a bug, please report it (set "
+		    "[server] sandbox = off meanwhile)", strerror(-rc));
+		goto fail;
 	}
 	if ((rc = seccomp_load(ctx)) != 0) {
 		snprintf(err, errlen, "sandbox: loading the seccomp filter "

@@ -36,14 +36,25 @@ enum rp_sandbox_state {
  */
 int rp_sandbox_available(char *err, size_t errlen);
 
+/* What the filter allows beyond its list. */
+struct rp_sandbox_opts {
+	/*
+	 * A directory descriptor in which unlinkat(fd, name, 0) stays
+	 * allowed (the listening socket's, removed at exit); -1: none.
+	 */
+	int unlink_dir_fd;
+};
+
 /*
  * Builds and loads the filter on every thread of the process
  * (SCMP_FLTATR_CTL_TSYNC); threads created afterwards inherit it.
+ * opts may be NULL (nothing beyond the list).
  * Cannot be undone.  Under valgrind installs nothing and returns RP_OK
  * with rp_sandbox_state() RP_SANDBOX_VALGRIND.  On failure returns
  * RP_EINVAL or RP_ENOMEM and writes what failed into err.
  */
-enum rp_err rp_sandbox_install(char *err, size_t errlen);
+enum rp_err rp_sandbox_install(const struct rp_sandbox_opts *opts, char *err,
+    size_t errlen);
 
 /* What rp_sandbox_install did in this process (RP_SANDBOX_OFF before). */
 enum rp_sandbox_state rp_sandbox_state(void);

@@ -43,7 +43,7 @@ in_child(probe_fn probe, int sandboxed)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		if (sandboxed && rp_sandbox_install(err, sizeof(err)) != RP_OK) {
+		if (sandboxed && rp_sandbox_install(NULL, err, sizeof(err)) != RP_OK) {
 			fprintf(stderr, "%s\n", err);
 			_exit(3);
 		}
@@ -61,7 +61,7 @@ can_test(void)
 		/* valgrind runs the system calls itself: the filter is skipped. */
 		char err[512];
 
-		ck_assert_int_eq(rp_sandbox_install(err, sizeof(err)), RP_OK);
+		ck_assert_int_eq(rp_sandbox_install(NULL, err, sizeof(err)), RP_OK);
 		ck_assert_int_eq(rp_sandbox_state(), RP_SANDBOX_VALGRIND);
 		return 0;
 	}
@@ -316,7 +316,7 @@ probe_unavailable(void)
 	if (rp_sandbox_available(err, sizeof(err)) == 0 ||
 	    strstr(err, "seccomp") == NULL || strstr(err, "sandbox = off") == NULL)
 		return OTHER;
-	if (rp_sandbox_install(err, sizeof(err)) == RP_OK ||
+	if (rp_sandbox_install(NULL, err, sizeof(err)) == RP_OK ||
 	    rp_sandbox_state() != RP_SANDBOX_OFF)
 		return OTHER;
 	fprintf(stderr, "# %s\n", err);
