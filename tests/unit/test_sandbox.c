@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -298,6 +299,62 @@ START_TEST(threads_still_work)
 }
 END_TEST
 
+static char dir_a[256], dir_b[256];
+
+/* unlinkat in the directory given to the sandbox only (the socket's). */
+static int
+probe_unlink(void)
+{
+	struct rp_sandbox_opts so;
+	char err[512], fb[300];
+	int a = open(dir_a, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int b = open(dir_b, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	so.unlink_dir_fd = a;
+	if (a < 0 || b < 0 || rp_sandbox_install(&so, err, sizeof(err)) != RP_OK)
+		return OTHER;
+	snprintf(fb, sizeof(fb), "%s/f", dir_b);
+	if (unlinkat(b, "f", 0) == 0 || errno != EPERM ||
+	    unlink(fb) == 0 || errno != EPERM ||
+	    unlinkat(a, "d", AT_REMOVEDIR) == 0 || errno != EPERM)
+		return OTHER;
+	return unlinkat(a, "f", 0) == 0 ? ALLOWED : OTHER;
+}
+
+START_TEST(unlink_only_in_the_socket_directory)
+{
+	char p[300];
+	int fd;
+
+	if (!can_test())
+		return;
+	snprintf(dir_a, sizeof(dir_a), "%s/rp-sandbox-a%ld", getenv("TMPDIR") != NULL ?
+	    getenv("TMPDIR") : "/tmp", (long)getpid());
+	snprintf(dir_b, sizeof(dir_b), "%s/rp-sandbox-b%ld", getenv("TMPDIR") != NULL ?
+	    getenv("TMPDIR") : "/tmp", (long)getpid());
+	ck_assert_int_eq(mkdir(dir_a, 0700), 0);
+	ck_assert_int_eq(mkdir(dir_b, 0700), 0);
+	snprintf(p, sizeof(p), "%s/d", dir_a);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/f", dir_a);
+	ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/f", dir_b);
+	ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), 0);
+	close(fd);
+	expect_exit(in_child(probe_unlink, 0), ALLOWED);
+	snprintf(p, sizeof(p), "%s/f", dir_a);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/f", dir_b);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/d", dir_a);
+	rmdir(p);
+	rmdir(dir_a);
+	rmdir(dir_b);
+}
+END_TEST
+
 /*
  * Where seccomp() cannot be used (an older kernel, or a filter around
  * the process that forbids it, as systemd's SystemCallFilter= without
@@ -355,6 +412,7 @@ main(void)
 	tcase_add_test(tc, ptrace_refused);
 	tcase_add_test(tc, threads_still_work);
 	tcase_add_test(tc, refused_without_seccomp);
+	tcase_add_test(tc, unlink_only_in_the_socket_directory);
 	suite_add_tcase(s, tc);
 	return rp_test_run(s);
 }
