@@ -393,7 +393,9 @@ START_TEST(describe)
 	char err[512];
 
 	ck_assert_str_eq(rp_sandbox_describe(), "off");
-	ck_assert_int_eq(rp_sandbox_available(err, sizeof(err)), 0);
+	/* valgrind knows no seccomp(): what it says there is not the kernel's. */
+	if (!rp_sandbox_under_valgrind())
+		ck_assert_int_eq(rp_sandbox_available(err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(rp_sandbox_lib_version(), "."));
 }
 END_TEST
