@@ -23,6 +23,7 @@
 #include "hash.h"
 #include "log.h"
 #include "render.h"
+#include "sandbox.h"
 
 /* Bounds of -n and [server] threads: one thread per request in flight. */
 #define THREADS_MAX 1024
@@ -85,6 +86,64 @@ limit_malloc_arenas(void)
 #endif
 }
 
+/*
+ * -V: the version, and whether the sandbox would be active with the
+ * configuration at conf: [server] sandbox, and whether this kernel has
+ * seccomp.
+ */
+static int
+print_version(const char *conf)
+{
+	struct rp_cfg *cfg = NULL;
+	char err[1024], why[512];
+	int kernel = rp_sandbox_available(why, sizeof(why)) == 0;
+
+	printf("richprofile-fcgi %s (%s)\n", PACKAGE_VERSION, curl_version());
+	if (rp_cfg_load(conf, &cfg, err, sizeof(err)) != RP_OK)
+		printf("sandbox: on unless [server] sandbox = off (the "
+		    "configuration could not be read: %s); kernel seccomp: %s\n",
+		    err, kernel ? "available" : why);
+	else if (!cfg->server.sandbox)
+		printf("sandbox: off ([server] sandbox = off in %s)\n", cfg->path);
+	else if (rp_sandbox_under_valgrind())
+		printf("sandbox: on in %s, but skipped under valgrind\n",
+		    cfg->path);
+	else if (kernel)
+		printf("sandbox: on (seccomp filter, %s; libseccomp %s)\n",
+		    cfg->path, rp_sandbox_lib_version());
+	else
+		printf("sandbox: on in %s, but %s\n", cfg->path, why);
+	rp_cfg_free(cfg);
+	return 0;
+}
+
+/*
+ * Installs the sandbox unless [server] sandbox = off, and says so.
+ * 0, or -1 (logged) when it should be on and cannot be.
+ */
+static int
+confine(const struct rp_app *app, const struct rp_listener *l)
+{
+	struct rp_sandbox_opts so = { .unlink_dir_fd = l->dir_fd };
+	char err[1024];
+
+	if (!app->cfg->server.sandbox) {
+		rp_log(RP_LOG_WARN, "sandbox off ([server] sandbox = off in %s): "
+		    "serving without a system call filter", app->cfg->path);
+		return 0;
+	}
+	if (rp_sandbox_install(&so, err, sizeof(err)) != RP_OK) {
+		rp_log_console(RP_LOG_ERROR, "%s: not serving unsandboxed; "
+		    "[server] sandbox = on in %s", err, app->cfg->path);
+		return -1;
+	}
+	if (rp_sandbox_state() == RP_SANDBOX_VALGRIND)
+		rp_log(RP_LOG_INFO, "sandbox skipped: running under valgrind, "
+		    "which makes the program's system calls itself (the "
+		    "sandbox is checked by the runs without valgrind)");
+	return 0;
+}
+
 /* A decimal in [lo, hi]; -1 when s is anything else. */
 static long
 parse_count(const char *s, long lo, long hi)
@@ -110,6 +169,7 @@ main(int argc, char **argv)
 	long threads = 0;
 	size_t i;
 	int c, test = 0, status = 1, rc, client_init = 0, listening = 0;
+	int version = 0;
 
 	rp_log_set_program("richprofile-fcgi");
 	while ((c = getopt(argc, argv, "c:s:n:tVh")) != -1) {
@@ -132,9 +192,8 @@ main(int argc, char **argv)
 			test = 1;
 			break;
 		case 'V':
-			printf("richprofile-fcgi %s (%s)\n", PACKAGE_VERSION,
-			    curl_version());
-			return 0;
+			version = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -149,6 +208,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	if (version)
+		return print_version(conf);
 	if ((rc = rp_app_load(conf, &app, err, sizeof(err))) != RP_OK) {
 		fprintf(stderr, "richprofile-fcgi: %s\n", err);
 		goto out;
@@ -202,6 +263,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	listening = 1;
+	/* Start-up is over: from here only what serving needs. */
+	if (confine(app, &l) != 0)
+		goto out;
 	if (l.cgi)
 		status = rp_server_run_cgi(app);
 	else if (rp_live_init(&live, app) != RP_OK) {

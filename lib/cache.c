@@ -438,8 +438,10 @@ call_upstream(struct rp_cache *c, const struct rp_cache_query *q,
 	failed = r == NULL || rp_cache_outcome_failed(r->outcome);
 	if (!failed)
 		*err = RP_OK;
+	/* Only a failure needs to know whose it was: the hash costs nothing else. */
 	if (c->o.breaker != NULL)
-		rp_breaker_done(c->o.breaker, probe, !failed);
+		rp_breaker_done(c->o.breaker, probe, !failed,
+		    failed ? rp_hash_user(q->token, q->len) : 0);
 	return r;
 }
 

@@ -49,7 +49,9 @@ enum ktype {
 	K_INFOS,     /* attribute list or * */
 	K_TEMPLATE,  /* relative file name */
 	K_OPTVIEW,   /* optional view name; the view must exist */
-	K_DENYALLOW  /* deny | allow, kept as 0 | 1 */
+	K_DENYALLOW, /* deny | allow, kept as 0 | 1 */
+	K_ONOFF,     /* on | off, kept as 1 | 0 */
+	K_TRACE      /* propagate | generate | off (enum rp_trace_mode) */
 };
 
 /* True for types whose value may go on over indented lines. */
@@ -105,6 +107,8 @@ static const struct key keys[] = {
 	/* nginx sends a request's records at once: seconds are generous. */
 	{ "server", "request_timeout_ms", K_LONG, C(server.request_timeout_ms), 100, 600000, "ms", "5000" },
 	{ "server", "max_params_bytes", K_LONG, C(server.max_params_bytes), 4096, 131072, "bytes", "65536" },
+	{ "server", "sandbox", K_ONOFF, C(server.sandbox), 0, 0, NULL, "on" },
+	{ "server", "trace", K_TRACE, C(server.trace), 0, 0, NULL, "propagate" },
 	{ "cache", "ttl_s", K_LONG, C(cache.ttl_s), 0, 86400, "s", "60" },
 	{ "cache", "max_entries", K_LONG, C(cache.max_entries), 1, 10000000, "entries", "10000" },
 	{ "cache", "max_bytes", K_LONG, C(cache.max_bytes), 1L << 20, CACHE_BYTES_MAX, "bytes", "33554432" },
@@ -113,6 +117,8 @@ static const struct key keys[] = {
 	{ "cache", "refresh_s", K_LONG, C(cache.refresh_s), 0, 86400, "s", "0" },
 	{ "breaker", "failures", K_LONG, C(breaker.failures), 0, 1000000, "failures", "5" },
 	{ "breaker", "open_ms", K_LONG, C(breaker.open_ms), 1, 3600000, "ms", "10000" },
+	{ "breaker", "window_ms", K_LONG, C(breaker.window_ms), 100, 3600000, "ms", "10000" },
+	{ "breaker", "min_users", K_LONG, C(breaker.min_users), 1, 1000, "users", "3" },
 	{ "auth", "view", K_OPTVIEW, C(auth.view), 0, 0, NULL, "" },
 	{ "auth", "without_token", K_DENYALLOW, C(auth.allow_without_token), 0, 0, NULL, "deny" },
 	{ "view", "infos", K_INFOS, V(infos), 0, 0, NULL, NULL },
@@ -123,6 +129,8 @@ static const struct key keys[] = {
 #define MAXVIEWS 256
 
 static const char *const levels[] = { "error", "warn", "info", "debug" };
+/* In the order of enum rp_trace_mode. */
+static const char *const trace_modes[] = { "propagate", "generate", "off" };
 
 /* Loading state, passed to inih as its user pointer. */
 struct ctx {
@@ -717,6 +725,26 @@ set_value(struct ctx *x, const char *section, const struct key *k,
 		    "expected error, warn, info or debug", v);
 		return -1;
 	}
+	case K_ONOFF:
+		if (strcasecmp(v, "on") == 0 || strcasecmp(v, "off") == 0) {
+			*(int *)field = strcasecmp(v, "on") == 0;
+			return 0;
+		}
+		fail(x, x->line, section, k->name, "`%s` is neither on nor "
+		    "off; expected on or off", v);
+		return -1;
+	case K_TRACE: {
+		size_t i;
+
+		for (i = 0; i < sizeof(trace_modes) / sizeof(trace_modes[0]); i++)
+			if (strcasecmp(v, trace_modes[i]) == 0) {
+				*(enum rp_trace_mode *)field = (enum rp_trace_mode)i;
+				return 0;
+			}
+		fail(x, x->line, section, k->name, "unknown mode `%s`; "
+		    "expected propagate, generate or off", v);
+		return -1;
+	}
 	case K_DENYALLOW:
 		if (strcasecmp(v, "deny") == 0 || strcasecmp(v, "allow") == 0) {
 			*(int *)field = strcasecmp(v, "allow") == 0;
@@ -1025,6 +1053,8 @@ rp_cfg_free(struct rp_cfg *cfg)
 			case K_LOGLEVEL:
 			case K_INFOS:
 			case K_DENYALLOW:
+			case K_ONOFF:
+			case K_TRACE:
 				break;
 			case K_HOSTS:
 			case K_NETS:
@@ -1107,6 +1137,12 @@ write_value(FILE *f, const struct key *k, const char *base)
 		break;
 	case K_DENYALLOW:
 		fputs(*(const int *)field ? "allow" : "deny", f);
+		break;
+	case K_ONOFF:
+		fputs(*(const int *)field ? "on" : "off", f);
+		break;
+	case K_TRACE:
+		fputs(trace_modes[*(const enum rp_trace_mode *)field], f);
 		break;
 	case K_INFOS:
 		if (*(const rp_attrset *)field == RP_ATTRSET_ALL)

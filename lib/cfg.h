@@ -17,6 +17,13 @@ struct rp_view {
 
 enum rp_loglevel { RP_LOG_ERROR, RP_LOG_WARN, RP_LOG_INFO, RP_LOG_DEBUG };
 
+/* [server] trace: what becomes of an incoming W3C traceparent. */
+enum rp_trace_mode {
+	RP_TRACE_PROPAGATE,   /* a valid one is passed to the API */
+	RP_TRACE_GENERATE,    /* likewise, and one is started when none came */
+	RP_TRACE_OFF          /* nothing is passed */
+};
+
 /*
  * The whole configuration.  Every key is documented in
  * conf/richprofile.conf; a test fails if the sample and this loader
@@ -54,6 +61,8 @@ struct rp_cfg {
 		char **ops_allow;       /* who may ask status and ready; NULL-terminated */
 		long request_timeout_ms; /* for a request's records to arrive */
 		long max_params_bytes;  /* cap on a request's parameter records */
+		int sandbox;            /* 1: seccomp filter once started (rp_sandbox_install) */
+		enum rp_trace_mode trace; /* W3C traceparent to the API */
 	} server;
 	struct {
 		long ttl_s;             /* 0: no cache */
@@ -63,8 +72,10 @@ struct rp_cfg {
 		long refresh_s;         /* a hit on an entry this old refreshes it; 0: never */
 	} cache;
 	struct {
-		long failures;          /* consecutive failures that open the breaker; 0: never */
+		long failures;          /* failed calls in the window that open it; 0: never */
 		long open_ms;           /* how long it stays open before one probe */
+		long window_ms;         /* the sliding window the failures are counted in */
+		long min_users;         /* distinct failing users needed to open it */
 	} breaker;
 	struct {
 		char *view;             /* view of the auth route; NULL: the first view */

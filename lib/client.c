@@ -420,6 +420,36 @@ scrub(char *detail, const char *token, size_t len, const char *enc)
 	}
 }
 
+/*
+ * curl_easy_perform, with the trace context headers in front of the
+ * handle's own for this call only: list nodes on the stack, nothing
+ * allocated, nothing left in the handle afterwards.
+ */
+static CURLcode
+perform(struct rp_client *c, const struct rp_trace *t)
+{
+	char tp[sizeof("traceparent: ") + RP_TRACEPARENT_LEN];
+	char ts[sizeof("tracestate: ") + RP_TRACESTATE_MAX];
+	struct curl_slist nodes[2], *head = c->headers;
+	CURLcode cc;
+
+	if (t == NULL || t->parent[0] == '\0')
+		return curl_easy_perform(c->easy);
+	if (t->state[0] != '\0') {
+		snprintf(ts, sizeof(ts), "tracestate: %s", t->state);
+		nodes[1].data = ts;
+		nodes[1].next = head;
+		head = &nodes[1];
+	}
+	snprintf(tp, sizeof(tp), "traceparent: %s", t->parent);
+	nodes[0].data = tp;
+	nodes[0].next = head;
+	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, &nodes[0]);
+	cc = curl_easy_perform(c->easy);
+	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, c->headers);
+	return cc;
+}
+
 enum rp_err
 rp_client_fetch(struct rp_client *c, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out, struct rp_fetch_info *info)
@@ -457,7 +487,7 @@ rp_client_fetch_opts(struct rp_client *c, const char *token, size_t len,
 		rc = uc == CURLUE_OUT_OF_MEMORY ? RP_ENOMEM : RP_EINVAL;
 		goto out;
 	}
-	cc = curl_easy_perform(c->easy);
+	cc = perform(c, opts != NULL ? opts->trace : NULL);
 	fi.elapsed_us = (long)(rp_monotonic_us() - t0);
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);

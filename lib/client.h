@@ -8,6 +8,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "profile.h"
+#include "trace.h"
 
 /*
  * curl_global_init and the share handle (DNS cache, TLS sessions,
@@ -68,6 +69,11 @@ struct rp_fetch_opts {
 	 */
 	void (*tee)(void *arg, const char *buf, size_t len);
 	void *tee_arg;
+	/*
+	 * Trace context headers for this call (lib/trace.h), already
+	 * validated; NULL or empty strings: none.  Borrowed for the call.
+	 */
+	const struct rp_trace *trace;
 };
 
 /* rp_client_fetch with options; opts may be NULL. */

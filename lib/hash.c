@@ -1,6 +1,8 @@
 /* hash.c: per-process keyed BLAKE2b over tokens (libsodium). */
 #include "config.h"
 
+#include <string.h>
+
 #include <sodium.h>
 
 #include "err.h"
@@ -46,4 +48,16 @@ rp_hash_fingerprint(const char *token, size_t len,
 	crypto_generichash(h, sizeof(h), (const unsigned char *)token, len,
 	    fpkey, sizeof(fpkey));
 	sodium_bin2hex(out, RP_FINGERPRINT_LEN + 1, h, sizeof(h));
+}
+
+unsigned long long
+rp_hash_user(const char *token, size_t len)
+{
+	unsigned char k[RP_HASH_KEYLEN];
+	unsigned long long u;
+
+	/* No attribute: a key no view's cache entry can have. */
+	rp_hash_key(token, len, 0, k);
+	memcpy(&u, k, sizeof(u));
+	return u;
 }

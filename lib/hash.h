@@ -21,6 +21,13 @@ void rp_hash_key(const char *token, size_t len, rp_attrset infos,
     unsigned char out[RP_HASH_KEYLEN]);
 
 /*
+ * Who a token is, as a number, for counting different users (the
+ * circuit breaker): the first bytes of the token's keyed hash, never
+ * reversible, and different from every cache key.
+ */
+unsigned long long rp_hash_user(const char *token, size_t len);
+
+/*
  * A short fingerprint of token for correlating log lines: 12 lower-case
  * hex characters and a NUL.  Different keys per process, so it cannot be
  * matched across restarts, let alone reversed.

@@ -1,7 +1,7 @@
 # lib/: the internal library, one file per concern.
 noinst_LTLIBRARIES += lib/librp.la
 lib_librp_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(EXPAT_CFLAGS) \
-	$(INIH_CFLAGS) $(SODIUM_CFLAGS)
+	$(INIH_CFLAGS) $(SODIUM_CFLAGS) $(SECCOMP_CFLAGS)
 lib_librp_la_SOURCES = \
 	lib/rp.h \
 	lib/err.c lib/err.h \
@@ -31,3 +31,7 @@ lib_librp_la_SOURCES += \
 	lib/breaker.c lib/breaker.h
 # Metrics: lock-free counters in the Prometheus text format (status route).
 lib_librp_la_SOURCES += lib/metrics.c lib/metrics.h
+# The seccomp sandbox of the serving process (libseccomp).
+lib_librp_la_SOURCES += lib/sandbox.c lib/sandbox.h
+# W3C Trace Context passed from the request to the API.
+lib_librp_la_SOURCES += lib/trace.c lib/trace.h

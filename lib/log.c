@@ -101,6 +101,12 @@ rp_log_close(void)
 	pthread_mutex_unlock(&reopen_lock);
 }
 
+void
+rp_log_set_level(enum rp_loglevel level)
+{
+	atomic_store(&log_level, (int)level);
+}
+
 int
 rp_log_enabled(enum rp_loglevel level)
 {
@@ -241,7 +247,7 @@ void
 rp_log_request(const struct rp_log_request *r)
 {
 	char method[72], route[72], view[72], status[72], up[72], fp[72];
-	char note[72], upms[32], totms[32], uphttp[16], code[24];
+	char note[72], upms[32], totms[32], uphttp[16], code[24], trace[72];
 
 	if (!rp_log_enabled(RP_LOG_INFO))
 		return;
@@ -255,7 +261,7 @@ rp_log_request(const struct rp_log_request *r)
 		snprintf(code, sizeof(code), "-");
 	rp_log(RP_LOG_INFO, "request method=%s route=%s view=%s status=%s "
 	    "http=%d upstream=%s upstream_http=%s upstream_code=%s "
-	    "upstream_ms=%s total_ms=%s token=%s%s%s",
+	    "upstream_ms=%s total_ms=%s token=%s%s%s%s%s",
 	    word(r->method, method, sizeof(method)),
 	    word(r->route, route, sizeof(route)),
 	    word(r->view, view, sizeof(view)),
@@ -266,6 +272,8 @@ rp_log_request(const struct rp_log_request *r)
 	    millis(r->upstream_us, upms, sizeof(upms)),
 	    millis(r->total_us, totms, sizeof(totms)),
 	    word(r->fingerprint, fp, sizeof(fp)),
+	    r->trace != NULL ? " trace=" : "",
+	    r->trace != NULL ? word(r->trace, trace, sizeof(trace)) : "",
 	    r->note != NULL ? " note=" : "",
 	    r->note != NULL ? word(r->note, note, sizeof(note)) : "");
 }

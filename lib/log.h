@@ -28,6 +28,12 @@ void rp_log_set_program(const char *name);
  */
 void rp_log_close(void);
 
+/*
+ * Changes the level only, keeping the log where it is: a sandboxed
+ * process cannot open its log file again (rp_sandbox_install).
+ */
+void rp_log_set_level(enum rp_loglevel level);
+
 /* Whether a line at level would be written (skip costly formatting). */
 int rp_log_enabled(enum rp_loglevel level);
 
@@ -68,13 +74,14 @@ struct rp_log_request {
 	long total_us;            /* wall time of the whole request */
 	const char *fingerprint;  /* rp_hash_fingerprint of the token; NULL if none */
 	const char *note;         /* anything else worth a look ("stale", ...) */
+	const char *trace;        /* W3C trace id sent to the API; NULL if none */
 };
 
 /*
  * Writes the request line at info level:
  * "TIME info request method=GET route=fragment view=card status=ok
  *  http=200 upstream=ok upstream_http=200 upstream_ms=12.3 total_ms=13.0
- *  token=3fa2c81b09de".
+ *  token=3fa2c81b09de" (then "trace=ID" and "note=..." when set).
  */
 void rp_log_request(const struct rp_log_request *r);
 

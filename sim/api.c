@@ -417,10 +417,49 @@ pick_fault(const char *token, struct sim_fault *f, char **effective,
 	return 0;
 }
 
+static enum MHD_Result
+add_header(void *cls, enum MHD_ValueKind kind, const char *name,
+    const char *value)
+{
+	struct rp_buf *b = cls;
+
+	rp_buf_puts(b, b->len > 1 ? ",[" : "[");
+	sim_json(b, name);
+	rp_buf_puts(b, ",");
+	sim_json(b, value != NULL ? value : "");
+	rp_buf_puts(b, "]");
+	return MHD_YES;
+}
+
+/*
+ * The request's headers as received, a JSON array of [name, value]
+ * (malloc'd, or NULL): /_control/stats?token= shows them, so tests see
+ * what reached the API (trace context, and nothing of the browser's).
+ */
+static char *
+request_headers(struct MHD_Connection *conn)
+{
+	struct rp_buf b = SIM_BUF_INIT;
+	char *s;
+
+	rp_buf_puts(&b, "[");
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &b);
+	rp_buf_puts(&b, "]");
+	if (b.failed || (s = malloc(b.len + 1)) == NULL) {
+		rp_buf_free(&b);
+		return NULL;
+	}
+	memcpy(s, b.data, b.len);
+	s[b.len] = '\0';
+	rp_buf_free(&b);
+	return s;
+}
+
 enum MHD_Result
 sim_api(struct sim_req *r)
 {
 	const char *action, *infos, *token, *bad = NULL;
+	char *hdrs;
 	struct rp_buf body = SIM_BUF_INIT;
 	struct sim_fault f;
 	char *effective = NULL, err[256];
@@ -437,10 +476,11 @@ sim_api(struct sim_req *r)
 	infos = sim_arg(r->conn, "infos");
 	token = sim_arg(r->conn, "token");
 
+	hdrs = token != NULL ? request_headers(r->conn) : NULL;
 	pthread_mutex_lock(&sim.lock);
 	sim.api_requests++;
 	if (token != NULL)
-		sim_count_token(token, sim_user_by_token(token));
+		sim_count_token(token, sim_user_by_token(token), hdrs);
 	pthread_mutex_unlock(&sim.lock);
 
 	memset(&f, 0, sizeof(f));

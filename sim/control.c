@@ -58,8 +58,9 @@ stats(struct sim_req *r)
 
 		rp_hash_fingerprint(token, strlen(token), fp);
 		c = sim_count_find(fp);
-		rp_buf_appendf(&b, "{\"fingerprint\":\"%s\",\"requests\":%lu}\n",
-		    fp, c != NULL ? c->n : 0UL);
+		rp_buf_appendf(&b, "{\"fingerprint\":\"%s\",\"requests\":%lu,"
+		    "\"headers\":%s}\n", fp, c != NULL ? c->n : 0UL,
+		    c != NULL && c->headers != NULL ? c->headers : "[]");
 	} else {
 		rp_buf_appendf(&b, "{\"requests\":%lu,\"api_requests\":%lu,"
 		    "\"connections\":%lu,\"open_connections\":%lu,\"tokens\":{",

@@ -75,7 +75,7 @@ count_reserve(void)
 }
 
 void
-sim_count_token(const char *token, const struct sim_user *u)
+sim_count_token(const char *token, const struct sim_user *u, char *headers)
 {
 	char fp[RP_FINGERPRINT_LEN + 1];
 	struct sim_count *c;
@@ -83,20 +83,29 @@ sim_count_token(const char *token, const struct sim_user *u)
 	rp_hash_fingerprint(token, strlen(token), fp);
 	if ((c = sim_count_find(fp)) != NULL) {
 		c->n++;
+		free(c->headers);
+		c->headers = headers;
 		return;
 	}
-	if (count_reserve() != 0)
+	if (count_reserve() != 0) {
+		free(headers);
 		return;
+	}
 	c = &sim.counts[sim.ncounts];
 	memcpy(c->fp, fp, sizeof(fp));
 	c->user = u != NULL ? u->id : NULL;
 	c->n = 1;
+	c->headers = headers;
 	count_place(sim.index, sim.nindex, sim.ncounts++);
 }
 
 void
 sim_counts_free(void)
 {
+	size_t i;
+
+	for (i = 0; i < sim.ncounts; i++)
+		free(sim.counts[i].headers);
 	free(sim.counts);
 	free(sim.index);
 	sim.counts = NULL;

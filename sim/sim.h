@@ -144,6 +144,7 @@ struct sim_count {
 	char fp[32];         /* token fingerprint */
 	const char *user;    /* borrowed user id, or NULL */
 	unsigned long n;
+	char *headers;       /* owned: the last request's headers, a JSON array */
 };
 
 struct sim {
@@ -187,8 +188,13 @@ void sim_state_free(void);
 
 /* ---- per-token counters (counts.c) ---- */
 
-/* Counts one API request for token; lock held. */
-void sim_count_token(const char *token, const struct sim_user *u);
+/*
+ * Counts one API request for token, and keeps its request headers
+ * (headers: a JSON array of [name, value] pairs, taken over; may be
+ * NULL); lock held.
+ */
+void sim_count_token(const char *token, const struct sim_user *u,
+    char *headers);
 /* The counter of fingerprint fp, or NULL.  Lock held. */
 struct sim_count *sim_count_find(const char *fp);
 /* Forgets every counter.  Lock held. */

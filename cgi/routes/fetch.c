@@ -25,12 +25,13 @@ call_api(void *arg, struct rp_profile **out)
 	struct call *c = arg;
 	struct rp_req *req = c->req;
 	struct rp_fetch_info info = { 0 };
+	struct rp_fetch_opts fo = { .trace = &req->trace };
 	struct rp_profile *p = NULL;
 	int rc;
 
 	rp_pace_api_wait(+1);
-	rc = rp_client_fetch(req->client, c->token, c->len, c->infos, &p,
-	    &info);
+	rc = rp_client_fetch_opts(req->client, c->token, c->len, c->infos,
+	    &fo, &p, &info);
 	rp_pace_api_wait(-1);
 	if (rc == RP_OK)
 		rp_metrics_upstream(info.err, info.elapsed_us);

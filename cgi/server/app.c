@@ -18,8 +18,12 @@
 static int
 app_cache(struct rp_app *app, char *err, size_t errlen)
 {
-	struct rp_breaker_opts bo = { app->cfg->breaker.failures,
-	    app->cfg->breaker.open_ms, NULL };
+	struct rp_breaker_opts bo = {
+		.failures = app->cfg->breaker.failures,
+		.open_ms = app->cfg->breaker.open_ms,
+		.window_ms = app->cfg->breaker.window_ms,
+		.min_users = app->cfg->breaker.min_users,
+	};
 	struct rp_cache_opts co;
 	int rc;
 

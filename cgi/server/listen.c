@@ -1,4 +1,6 @@
 /* listen.c: the listening socket of richprofile-fcgi. */
+/* O_PATH */
+#define _GNU_SOURCE 1
 #include "config.h"
 
 #include <errno.h>
@@ -78,6 +80,20 @@ open_unix(const char *path, int backlog, struct rp_listener *l, char *err,
 	}
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
+	/*
+	 * The file is removed at exit through its directory: the sandbox
+	 * lets unlinkat() work there and nowhere else.  Without it (an
+	 * unreadable path), removed by path, which the sandbox refuses.
+	 */
+	l->unix_name = strrchr(l->unix_path, '/') + 1;
+	{
+		char dir[sizeof(sa.sun_path)];
+		size_t n = (size_t)(l->unix_name - l->unix_path);
+
+		memcpy(dir, l->unix_path, n);
+		dir[n > 1 ? n - 1 : n] = '\0';
+		l->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	snprintf(l->desc, sizeof(l->desc), "unix:%s", path);
 	l->fd = fd;
 	fd = -1;
@@ -192,6 +208,7 @@ rp_listen_open(const char *spec, int backlog, struct rp_listener *out,
 
 	memset(&l, 0, sizeof(l));
 	l.fd = -1;
+	l.dir_fd = -1;
 	if (spec == NULL && (rc = rp_listen_activated(&l.fd, err,
 	    errlen)) != RP_OK) {
 		/* Activated, but not with one listening socket: err says so. */
@@ -241,10 +258,19 @@ rp_listen_close(struct rp_listener *l)
 	if (l->owned && l->fd >= 0)
 		close(l->fd);
 	/* Another instance may have taken the path over since: leave it. */
-	if (l->unix_path != NULL && stat(l->unix_path, &st) == 0 &&
+	if (l->unix_path != NULL && l->dir_fd >= 0) {
+		if (fstatat(l->dir_fd, l->unix_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == l->dev &&
+		    st.st_ino == l->ino)
+			unlinkat(l->dir_fd, l->unix_name, 0);
+	} else if (l->unix_path != NULL && stat(l->unix_path, &st) == 0 &&
 	    st.st_dev == l->dev && st.st_ino == l->ino)
 		unlink(l->unix_path);
+	if (l->dir_fd >= 0)
+		close(l->dir_fd);
 	free(l->unix_path);
 	l->unix_path = NULL;
+	l->unix_name = NULL;
+	l->dir_fd = -1;
 	l->fd = -1;
 }

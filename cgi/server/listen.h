@@ -17,6 +17,9 @@ struct rp_listener {
 	int cgi;            /* 1: no socket, one CGI request in the environment */
 	int owned;          /* 1: we created it (-s); we close it at exit */
 	char *unix_path;    /* -s unix:PATH: removed at exit if still ours */
+	int dir_fd;         /* its directory (O_PATH), through which it is
+	                       removed: the sandbox allows only that; -1 */
+	const char *unix_name; /* its last component, in unix_path */
 	dev_t dev;          /* identity of the socket file we bound */
 	ino_t ino;
 	char desc[160];     /* for logs: "unix:/run/rp.sock", "fd 0", ... */

@@ -3,12 +3,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
+#include "sandbox.h"
 
 static struct rp_live_app *
 live_app_new(struct rp_app *app, unsigned long generation)
@@ -67,6 +69,40 @@ rp_live_release(struct rp_live_app *la)
 	}
 }
 
+/* Same path, both unset or both equal. */
+static int
+same_path(const char *a, const char *b)
+{
+	return (a == NULL || *a == '\0') ? (b == NULL || *b == '\0') :
+	    (b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The log of a reloaded configuration.  Unsandboxed, the file is opened
+ * again (log rotation); a log file the new configuration cannot open is
+ * refused.  Sandboxed, no file can be opened for writing: the open one
+ * stays, a new log_file is refused, and only the level changes.
+ */
+static enum rp_err
+reopen_log(const struct rp_cfg *ocfg, const struct rp_cfg *ncfg, char *err,
+    size_t errlen)
+{
+	if (rp_sandbox_state() != RP_SANDBOX_ON)
+		return rp_log_open(ncfg->server.log_file,
+		    ncfg->server.log_level, err, errlen);
+	if (!same_path(ocfg->server.log_file, ncfg->server.log_file)) {
+		snprintf(err, errlen, "%s: [server] log_file changed to %s: "
+		    "the sandbox forbids opening files for writing, so a new "
+		    "log file takes a restart", ncfg->path,
+		    ncfg->server.log_file != NULL &&
+		    *ncfg->server.log_file != '\0' ? ncfg->server.log_file :
+		    "stderr");
+		return RP_ECONFIG;
+	}
+	rp_log_set_level(ncfg->server.log_level);
+	return RP_OK;
+}
+
 enum rp_err
 rp_live_reload(struct rp_live *lv, char *err, size_t errlen)
 {
@@ -82,9 +118,7 @@ rp_live_reload(struct rp_live *lv, char *err, size_t errlen)
 	ocfg = old->app->cfg;
 	if ((rc = rp_app_load(ocfg->path, &app, err, errlen)) != RP_OK)
 		goto out;
-	/* A log file the new configuration cannot open is refused too. */
-	if ((rc = rp_log_open(app->cfg->server.log_file,
-	    app->cfg->server.log_level, err, errlen)) != RP_OK)
+	if ((rc = reopen_log(ocfg, app->cfg, err, errlen)) != RP_OK)
 		goto out;
 	if ((la = live_app_new(app, old->generation + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");

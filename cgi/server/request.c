@@ -156,6 +156,12 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	req.method = FCGX_GetParam("REQUEST_METHOD", envp);
 	req.head = req.method != NULL && strcmp(req.method, "HEAD") == 0;
 	req.accept_language = FCGX_GetParam("HTTP_ACCEPT_LANGUAGE", envp);
+	/* nginx and Apache pass request headers as HTTP_* parameters. */
+	rp_trace_take(app->cfg->server.trace,
+	    FCGX_GetParam("HTTP_TRACEPARENT", envp),
+	    FCGX_GetParam("HTTP_TRACESTATE", envp), &req.trace);
+	if (req.trace.trace_id[0] != '\0')
+		req.log.trace = req.trace.trace_id;
 	req.log.upstream_us = -1;
 	rp_resp_init(&req.resp);
 

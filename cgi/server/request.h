@@ -7,6 +7,7 @@
 #include "response.h"
 #include "hash.h"
 #include "log.h"
+#include "trace.h"
 
 /*
  * One request as the route handlers see it.  Lives on the worker's
@@ -25,6 +26,7 @@ struct rp_req {
 	struct rp_resp resp;           /* what the handler answers */
 	struct rp_log_request log;     /* what the log line says */
 	char fingerprint[RP_FINGERPRINT_LEN + 1];
+	struct rp_trace trace;         /* what goes to the API ([server] trace) */
 };
 
 /* A request parameter ("HTTP_COOKIE", "QUERY_STRING"...), or NULL. */

@@ -31,6 +31,7 @@
 #include "request.h"
 #include "server.h"
 #include "log.h"
+#include "sandbox.h"
 #include "metrics.h"
 
 /*
@@ -639,7 +640,8 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	if (started != threads)
 		rp_metrics_workers(started);
 	rp_log(RP_LOG_INFO, "richprofile-fcgi %s serving on %s with %ld "
-	    "threads", PACKAGE_VERSION, l->desc, started);
+	    "threads; sandbox %s", PACKAGE_VERSION, l->desc, started,
+	    rp_sandbox_describe());
 
 	/* Sleep until a stop signal or a failed listener. */
 	next_tick = rp_monotonic_ms() + PACE_TICK_MS;

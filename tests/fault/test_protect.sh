@@ -11,9 +11,12 @@ SIM=http://127.0.0.1:$SIM_PORT_main
 TOK_MAXIME=tok-maxime-c07d5a19e2
 
 # "short": profiles expire after 1 s but may stand in for 60 s; the
-# breaker opens after 3 failures for 4 s.  "long": a 10-minute TTL.
+# breaker opens after 3 failures from 3 users within 1 s, for 4 s (the
+# coalescing test, 1.5 s, keeps the stale test's failure out of the
+# breaker's window).  "long": a 10-minute TTL.
 rp_write_conf "$RUN/short.conf" "$SIM_URL_main" cache.ttl_s=1 cache.stale_s=60 \
-	breaker.failures=3 breaker.open_ms=4000 server.log_file="$RUN/short.log"
+	breaker.failures=3 breaker.min_users=3 breaker.window_ms=1000 breaker.open_ms=4000 \
+	server.log_file="$RUN/short.log"
 rp_write_conf "$RUN/long.conf" "$SIM_URL_main" cache.ttl_s=600 \
 	breaker.failures=0 upstream.timeout_ms=3000 server.log_file="$RUN/long.log"
 rp_start_fcgi short "$RUN/short.conf"
@@ -95,13 +98,21 @@ done
 rp_check $? "20 concurrent views of a slow miss: all served ($n), one API call ($(sim_calls "$slow"))"
 
 # ---- circuit breaker ----
-for i in 1 2 3; do
-	card short "fault:status=500@$RP_TOK_AMELIE"
+# It opens on evidence that the API is down: 3 failed calls in the window,
+# from 3 users or more, half the calls or more.  An outage: the API fails
+# the next 3 calls whoever makes them, and 3 users come.
+curl -s -X POST "$SIM/_control/fault?mode=status=500&for=all&count=3" >/dev/null
+for i in 1 2; do
+	fresh
+	card short "$FRESH"
 done
-[ "$R_STATUS" = unavailable ]
-rp_check $? "three failures in a row: unavailable" "$(rp_last)"
-grep -q "circuit breaker open" "$RUN/short.log"
-rp_check $? "the log says the breaker opened" "$(tail -n 3 "$RUN/short.log")"
+[ "$R_STATUS" = unavailable ] && ! grep -q "circuit breaker open" "$RUN/short.log"
+rp_check $? "outage: two users' failures are not enough yet" "$(rp_last; tail -n 2 "$RUN/short.log")"
+fresh
+card short "$FRESH"
+[ "$R_STATUS" = unavailable ] && grep -q "circuit breaker open: 3 of [0-9]* upstream calls failed" "$RUN/short.log"
+rp_check $? "outage: the third user's failure opens the breaker, and the log says so" \
+	"$(rp_last; tail -n 3 "$RUN/short.log")"
 fresh
 healthy=$FRESH
 card short "$healthy"
@@ -123,6 +134,23 @@ card short "$FRESH"
 rp_check $? "breaker closed: the next request is served" "$(rp_last)"
 grep -q "circuit breaker closed" "$RUN/short.log"
 rp_check $? "the log says the breaker closed" "$(tail -n 3 "$RUN/short.log")"
+# One user whose account makes the API fail, reloading a page over and
+# over (or an attacker's token): never opens it, others are served.
+bad="fault:status=500@$RP_TOK_AMELIE"
+served=0
+for i in $(seq 1 12); do
+	card short "$bad"
+	[ "$R_STATUS" = unavailable ] || break
+	if [ $((i % 4)) = 0 ]; then
+		fresh
+		card short "$FRESH"
+		[ "$R_STATUS" = ok ] && served=$((served + 1))
+	fi
+done
+[ "$(sim_calls "$bad")" = 12 ] && [ "$served" = 3 ] &&
+	[ "$(grep -c "circuit breaker open" "$RUN/short.log")" = 1 ]
+rp_check $? "one user failing 12 times: the API asked each time ($(sim_calls "$bad")), others served ($served of 3), the breaker stays closed" \
+	"$(rp_last; tail -n 3 "$RUN/short.log")"
 
 # ---- consent: what the user just gave shows at once ----
 # Maxime refuses everything at start.  The consent link of the fragment

@@ -8,7 +8,7 @@ rp_debian_packages=(
 	# build
 	build-essential autoconf automake autoconf-archive libtool pkg-config
 	libcurl4-openssl-dev libexpat1-dev libinih-dev libsodium-dev libfcgi-dev
-	libmicrohttpd-dev libssl-dev check
+	libmicrohttpd-dev libssl-dev libseccomp-dev check
 	# tests, demo, benchmark, fuzzing
 	nginx-light apache2 curl openssl ca-certificates valgrind clang
 	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin libapache2-mod-fcgid mandoc

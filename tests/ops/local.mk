@@ -7,7 +7,8 @@ OPS_TESTS = tests/ops/test_manlint.sh tests/ops/test_install.sh \
 	tests/ops/test_demodeps.sh tests/ops/test_activate.sh \
 	tests/ops/test_spawnfcgi.sh tests/ops/test_fcgid.sh \
 	tests/ops/test_status.sh tests/ops/test_ready.sh \
-	tests/ops/test_reload.sh tests/ops/test_restrict.js
+	tests/ops/test_reload.sh tests/ops/test_restrict.js \
+	tests/ops/test_sandbox.sh
 TESTS += $(OPS_TESTS)
 EXTRA_DIST += $(OPS_TESTS) tests/ops/opslib.sh
 # The install test checks the tree against this build's directories.

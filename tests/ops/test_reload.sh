@@ -3,11 +3,11 @@
 # a request: a request in flight finishes on the old templates, new ones
 # get the new; a broken configuration or template is refused with a log
 # line and the old one stays in service; the log file is reopened (log
-# rotation).  TAP.
+# rotation: with the sandbox, the same file, copytruncate).  TAP.
 . "${top_srcdir:-.}/tests/ops/opslib.sh"
 need cgi-fcgi curl
 need_built "$FCGI" "$SIM"
-echo "1..14"
+echo "1..15"
 
 start_sim || { echo "Bail out! the simulator did not start"; exit 1; }
 tpl=$tmp/templates
@@ -97,15 +97,22 @@ fails=$(metric richprofile_config_reload_failures_total)
 check "status counts 3 generations and 2 refused reloads (got $gen, $fails)" \
 	test "$gen" = 3 -a "$fails" = 2
 
-# Log rotation: move the file away, SIGHUP, the program writes a new one.
+# Log rotation under the sandbox (on by default), which forbids opening
+# files for writing: SIGHUP keeps the open log file; copytruncate works.
 cp -R "$srcdir/conf/templates/card.html" "$tpl/card.html"
-mv "$log" "$log.1"
+: >"$log"
 kill -HUP $pid
-i=0
-while [ ! -s "$log" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_log 'reloaded (generation 4)'
 frag "$amelie" >/dev/null
-check "after rotation and SIGHUP the log goes to a new file" \
+wait_log 'route=fragment'
+check "after copytruncate and SIGHUP the log goes on in the same file" \
 	sh -c 'grep -q "reloaded (generation 4)" "$1" && grep -q "route=fragment" "$1"' sh "$log"
+# A new log_file cannot be opened in the sandbox: refused, and says so.
+sed -i "s|^log_file = .*|log_file = $tmp/other.log|" "$tmp/rp.conf"
+kill -HUP $pid
+wait_log 'reload refused' 3
+check "a new log_file is refused under the sandbox, saying it takes a restart" \
+	sh -c 'grep "reload refused" "$1" | tail -1 | grep -q "log_file changed.*takes a restart" && [ ! -e "$2" ]' sh "$log" "$tmp/other.log"
 
 kill -TERM $pid
 wait $pid

@@ -1,6 +1,6 @@
 # tests/unit/: one Check program per module of lib/ and of the program's
 # core (test_fcgi), each a list of cases with TAP output.
-UNIT_TESTS = tests/unit/test_attr tests/unit/test_err tests/unit/test_netaddr tests/unit/test_cache tests/unit/test_breaker tests/unit/test_cfg tests/unit/test_log tests/unit/test_buf tests/unit/test_escape tests/unit/test_i18n tests/unit/test_consent tests/unit/test_cookie tests/unit/test_query tests/unit/test_parse tests/unit/test_template tests/unit/test_render tests/unit/test_client tests/unit/test_fcgi tests/unit/test_auth_cfg tests/unit/test_metrics
+UNIT_TESTS = tests/unit/test_attr tests/unit/test_err tests/unit/test_netaddr tests/unit/test_cache tests/unit/test_breaker tests/unit/test_cfg tests/unit/test_log tests/unit/test_buf tests/unit/test_escape tests/unit/test_i18n tests/unit/test_consent tests/unit/test_cookie tests/unit/test_query tests/unit/test_parse tests/unit/test_template tests/unit/test_render tests/unit/test_client tests/unit/test_fcgi tests/unit/test_auth_cfg tests/unit/test_metrics tests/unit/test_sandbox tests/unit/test_trace
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 EXTRA_DIST += tests/unit/fixtures
@@ -37,6 +37,11 @@ tests_unit_test_auth_cfg_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_auth_cfg_LDADD = $(TEST_LIBS)
 tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_metrics_LDADD = $(TEST_LIBS)
+# The seccomp sandbox: each case forks, so that a filter ends with its child.
+tests_unit_test_sandbox_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sandbox_LDADD = $(TEST_LIBS)
+tests_unit_test_trace_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_trace_LDADD = $(TEST_LIBS)
 # Templates and rendering: profiles and configurations built by hand.
 tests_unit_test_template_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_template_LDADD = $(RENDER_TEST_LIBS)

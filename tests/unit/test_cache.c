@@ -887,7 +887,9 @@ END_TEST
 
 START_TEST(breaker_in_front_of_upstream)
 {
-	struct rp_breaker_opts bo = { 3, 20000, fake_clock };
+	/* One failing user may open it here: what matters is the cache's part. */
+	struct rp_breaker_opts bo = { .failures = 3, .open_ms = 20000,
+	    .window_ms = 10000, .min_users = 1, .now_ms = fake_clock };
 	struct rp_breaker *b = NULL;
 	struct rp_cache_stats st;
 	struct rp_profile *p;

@@ -84,9 +84,43 @@ tee_cb(void *arg, const char *buf, size_t len)
 	t->len += len;
 }
 
+/* Trace context headers go with the call that has them, and only it. */
+START_TEST(trace_headers_only_for_their_call)
+{
+	struct rp_trace tr;
+	struct rp_fetch_opts opts = { .trace = &tr };
+	struct rp_profile *p = NULL;
+	char *req;
+
+	srv = ts_start(NULL);
+	configure(ts_url(srv, BASE), NULL);
+	answer(200, GRANTED);
+	rp_trace_take(RP_TRACE_PROPAGATE,
+	    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+	    "rojo=00f067aa0ba902b7", &tr);
+	ck_assert_int_eq(rp_client_fetch_opts(fx.cli, "abc", 3, NAMES, &opts,
+	    &p, NULL), RP_OK);
+	rp_profile_free(p);
+	ck_assert_int_eq(rp_client_fetch(fx.cli, "abc", 3, NAMES, &p, NULL),
+	    RP_OK);
+	rp_profile_free(p);
+	ck_assert_ptr_nonnull(req = ts_request(srv, 0, NULL));
+	ck_assert_msg(strstr(req, "\r\ntraceparent: 00-4bf92f3577b34da6a3ce929d"
+	    "0e0e4736-00f067aa0ba902b7-01\r\n") != NULL, "%s", req);
+	ck_assert_msg(strstr(req, "\r\ntracestate: rojo=00f067aa0ba902b7\r\n")
+	    != NULL, "%s", req);
+	ck_assert_msg(strstr(req, "\r\nAccept: application/xml") != NULL, "%s", req);
+	free(req);
+	ck_assert_ptr_nonnull(req = ts_request(srv, 1, NULL));
+	ck_assert_msg(strstr(req, "trace") == NULL, "%s", req);
+	ck_assert_msg(strstr(req, "\r\nAccept: application/xml") != NULL, "%s", req);
+	free(req);
+}
+END_TEST
+
 START_TEST(granted_answer_is_parsed_and_request_is_exact)
 {
-	struct rp_fetch_opts opts = { tee_cb, NULL };
+	struct rp_fetch_opts opts = { .tee = tee_cb };
 	struct rp_fetch_info fi;
 	struct rp_profile *p = NULL;
 	struct tee *t = calloc(1, sizeof(*t));
@@ -252,7 +286,7 @@ END_TEST
 START_TEST(oversized_body_is_refused_without_reading_it_all)
 {
 	struct ts_scenario sc = { 0 };
-	struct rp_fetch_opts opts = { tee_cb, NULL };
+	struct rp_fetch_opts opts = { .tee = tee_cb };
 	struct rp_fetch_info fi;
 	struct rp_profile *p = NULL;
 	struct tee *t = calloc(1, sizeof(*t));
@@ -642,6 +676,7 @@ client_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, granted_answer_is_parsed_and_request_is_exact);
+	tcase_add_test(tc, trace_headers_only_for_their_call);
 	tcase_add_loop_test(tc, hostile_tokens_arrive_byte_for_byte, 0,
 	    (int)(sizeof(hostile) / sizeof(hostile[0])));
 	tcase_add_test(tc, stalled_server_is_abandoned_within_timeout);
