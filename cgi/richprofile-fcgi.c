@@ -45,7 +45,8 @@ usage(FILE *f)
 	    "              else fd 0 (spawn-fcgi, mod_fcgid), and when fd 0 is\n"
 	    "              no socket one CGI request is answered\n"
 	    "  -n THREADS  worker threads (default: [server] threads)\n"
-	    "  -t          check the configuration and templates, then exit\n"
+	    "  -t          check the configuration and templates (and that\n"
+	    "              [shared] Redis answers PING), then exit\n"
 	    "  -V          print the version and exit\n"
 	    "  -h          print this help and exit\n"
 	    "\n"
@@ -158,8 +159,16 @@ main(int argc, char **argv)
 			if (rp_renderer_view_warning(app->renderer, i, err,
 			    sizeof(err)))
 				fprintf(stderr, "richprofile-fcgi: warning: %s\n", err);
+		/* Unlike a start, -t asks whether Redis answers. */
+		if (app->shared != NULL &&
+		    rp_shared_ping(app->shared, err, sizeof(err)) != RP_OK) {
+			fprintf(stderr, "richprofile-fcgi: %s: %s\n",
+			    app->cfg->path, err);
+			goto out;
+		}
 		printf("richprofile-fcgi: configuration %s and its templates "
-		    "are ok\n", app->cfg->path);
+		    "are ok%s\n", app->cfg->path, app->shared != NULL ?
+		    "; Redis answers PING" : "");
 		status = 0;
 		goto out;
 	}

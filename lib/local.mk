@@ -1,7 +1,7 @@
 # lib/: the internal library, one file per concern.
 noinst_LTLIBRARIES += lib/librp.la
 lib_librp_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(EXPAT_CFLAGS) \
-	$(INIH_CFLAGS) $(SODIUM_CFLAGS)
+	$(INIH_CFLAGS) $(SODIUM_CFLAGS) $(HIREDIS_CFLAGS)
 lib_librp_la_SOURCES = \
 	lib/rp.h \
 	lib/err.c lib/err.h \
@@ -30,3 +30,9 @@ lib_librp_la_SOURCES += \
 	lib/breaker.c lib/breaker.h
 # Metrics: lock-free counters in the Prometheus text format (status route).
 lib_librp_la_SOURCES += lib/metrics.c lib/metrics.h
+# The shared tier on Redis (optional, [shared]): profiles packed to bytes,
+# sealed under the key all servers share, behind a breaker of its own.
+lib_librp_la_SOURCES += \
+	lib/pack.c lib/pack.h \
+	lib/seal.c lib/seal.h \
+	lib/shared.c lib/shared.h

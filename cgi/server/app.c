@@ -30,10 +30,13 @@ app_cache(struct rp_app *app, char *err, size_t errlen)
 	}
 	rp_cache_opts_from_cfg(app->cfg, &co);
 	co.breaker = app->breaker;
-	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK)
+	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK) {
 		snprintf(err, errlen, "%s: [cache] rejected: %s", app->cfg->path,
 		    rp_strerror(rc));
-	return rc;
+		return rc;
+	}
+	/* Redis is not asked here: it may start later, and pages do without it. */
+	return rp_shared_from_cfg(app->cfg, &app->shared, err, errlen);
 }
 
 enum rp_err
@@ -80,6 +83,7 @@ rp_app_free(struct rp_app *app)
 	if (app == NULL)
 		return;
 	rp_cache_free(app->cache);
+	rp_shared_free(app->shared);
 	rp_breaker_free(app->breaker);
 	rp_renderer_free(app->renderer);
 	rp_cfg_free(app->cfg);

@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "render.h"
+#include "shared.h"
 
 /*
  * The configuration and the compiled templates, loaded at start and
@@ -23,6 +24,7 @@ struct rp_app {
 	/* Shared by every worker (thread-safe): [cache] and [breaker]. */
 	struct rp_breaker *breaker;    /* owned */
 	struct rp_cache *cache;        /* owned; borrows breaker */
+	struct rp_shared *shared;      /* owned; [shared], NULL without it */
 };
 
 /*
