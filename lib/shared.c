@@ -12,7 +12,6 @@
 #include <hiredis/hiredis.h>
 #include <sodium.h>
 
-#include "breaker.h"
 #include "clock.h"
 #include "log.h"
 #include "pack.h"
@@ -40,7 +39,8 @@ static const char put_refused_lua[] =
     "redis.call('DEL', KEYS[1]) return 1";
 
 static const char *const class_names[RP_SE__COUNT] = {
-	"connect", "timeout", "closed", "protocol", "reply", "too_big", "seal",
+	"none", "connect", "timeout", "closed", "protocol", "reply", "too_big",
+	"seal",
 };
 
 /* Upper bounds of the operation latency histogram, in microseconds. */
@@ -65,7 +65,17 @@ struct rp_shared {
 	size_t max_value;
 	long long (*wall_ms)(void);
 	struct rp_seal seal;
-	struct rp_breaker *breaker;
+
+	/*
+	 * The tier's own breaker (closed 0, open 1, half-open 2), under bmu:
+	 * lib/breaker.c speaks of the API in its log lines, and Redis needs
+	 * other words.
+	 */
+	pthread_mutex_t bmu;
+	int bstate;
+	long failures, open_ms, consecutive;
+	long long open_until;
+	unsigned long long opened;
 
 	pthread_mutex_t mu;           /* guards the pool */
 	redisContext *idle[POOL_MAX];
@@ -110,10 +120,54 @@ parse_addr(struct rp_shared *s, const char *spec)
 	return s->host != NULL ? RP_OK : RP_ENOMEM;
 }
 
+/* Whether an operation may be tried now; *probe: it is the one probe. */
+static int
+breaker_enter(struct rp_shared *s, int *probe)
+{
+	int ok = 1;
+
+	*probe = 0;
+	pthread_mutex_lock(&s->bmu);
+	if (s->bstate == 1 && rp_monotonic_ms() >= s->open_until) {
+		s->bstate = 2;
+		*probe = 1;
+	} else if (s->bstate != 0)
+		ok = 0;
+	pthread_mutex_unlock(&s->bmu);
+	return ok;
+}
+
+static void
+breaker_done(struct rp_shared *s, int probe, int ok, int cls)
+{
+	int was;
+
+	pthread_mutex_lock(&s->bmu);
+	was = s->bstate;
+	if (ok) {
+		s->consecutive = 0;
+		if (probe)
+			s->bstate = 0;
+	} else if (probe || (s->bstate == 0 &&
+	    ++s->consecutive >= s->failures)) {
+		s->bstate = 1;
+		s->open_until = rp_monotonic_ms() + s->open_ms;
+		if (!probe)
+			s->opened++;
+	}
+	pthread_mutex_unlock(&s->bmu);
+	if (was == 0 && s->bstate == 1 && !probe)
+		rp_log(RP_LOG_WARN, "shared tier: Redis failed %ld times in a row "
+		    "(last: %s); pages are served without it; trying again "
+		    "every %ld ms", s->failures, cls > 0 && cls < RP_SE__COUNT ?
+		    class_names[cls] : "?", s->open_ms);
+	else if (probe && ok)
+		rp_log(RP_LOG_INFO, "shared tier: Redis answers again; using it");
+}
+
 enum rp_err
 rp_shared_new(const struct rp_shared_opts *o, struct rp_shared **out)
 {
-	struct rp_breaker_opts bo = { 0 };
 	struct rp_shared *s;
 	const char *sp;
 	int rc;
@@ -128,6 +182,11 @@ rp_shared_new(const struct rp_shared_opts *o, struct rp_shared **out)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return RP_ENOMEM;
 	if (pthread_mutex_init(&s->mu, NULL) != 0) {
+		free(s);
+		return RP_ENOMEM;
+	}
+	if (pthread_mutex_init(&s->bmu, NULL) != 0) {
+		pthread_mutex_destroy(&s->mu);
 		free(s);
 		return RP_ENOMEM;
 	}
@@ -152,10 +211,8 @@ rp_shared_new(const struct rp_shared_opts *o, struct rp_shared **out)
 	s->max_value = o->max_value ? o->max_value : DEFAULT_MAX_VALUE;
 	s->wall_ms = o->wall_ms != NULL ? o->wall_ms : rp_seal_now_ms;
 	rp_seal_init(&s->seal, o->key);
-	bo.failures = o->failures ? o->failures : DEFAULT_FAILURES;
-	bo.open_ms = o->open_ms ? o->open_ms : DEFAULT_OPEN_MS;
-	if ((rc = rp_breaker_new(&bo, &s->breaker)) != RP_OK)
-		goto out;
+	s->failures = o->failures ? o->failures : DEFAULT_FAILURES;
+	s->open_ms = o->open_ms ? o->open_ms : DEFAULT_OPEN_MS;
 	*out = s;
 	return RP_OK;
 out:
@@ -172,7 +229,7 @@ rp_shared_free(struct rp_shared *s)
 		return;
 	for (i = 0; i < s->nidle; i++)
 		redisFree(s->idle[i]);
-	rp_breaker_free(s->breaker);
+	pthread_mutex_destroy(&s->bmu);
 	pthread_mutex_destroy(&s->mu);
 	free(s->host);
 	free(s->path);
@@ -477,7 +534,7 @@ op(struct rp_shared *s, struct rp_shared_budget *b, int argc,
 	budget = b != NULL ? b->left_us : s->timeout_ms * 1000LL;
 	if (budget > s->timeout_ms * 1000LL)
 		budget = s->timeout_ms * 1000LL;
-	if (budget < 1000 || rp_breaker_enter(s->breaker, &probe) != RP_OK) {
+	if (budget < 1000 || !breaker_enter(s, &probe)) {
 		ADD(s->skipped, 1);
 		return OP_SKIPPED;
 	}
@@ -501,7 +558,7 @@ done:
 		redisFree(c);
 	if (cls != 0 && cls != RP_SE_REPLY && !fresh)
 		drain(s);
-	rp_breaker_done(s->breaker, probe, cls == 0);
+	breaker_done(s, probe, cls == 0, cls);
 	observe(s, rp_monotonic_us() - t0);
 	__atomic_store_n(&s->last_failed, cls != 0, __ATOMIC_RELAXED);
 	if (b != NULL) {
@@ -701,17 +758,17 @@ rp_shared_ping(struct rp_shared *s, char *err, size_t errlen)
 int
 rp_shared_failing(struct rp_shared *s)
 {
-	struct rp_breaker_stats bs;
+	int st;
 
-	rp_breaker_stats(s->breaker, &bs);
-	return bs.state != RP_BREAKER_CLOSED ||
-	    __atomic_load_n(&s->last_failed, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&s->bmu);
+	st = s->bstate;
+	pthread_mutex_unlock(&s->bmu);
+	return st != 0 || __atomic_load_n(&s->last_failed, __ATOMIC_RELAXED);
 }
 
 void
 rp_shared_stats(struct rp_shared *s, struct rp_shared_stats *out)
 {
-	struct rp_breaker_stats bs;
 	int i;
 
 	memset(out, 0, sizeof(*out));
@@ -724,10 +781,10 @@ rp_shared_stats(struct rp_shared *s, struct rp_shared_stats *out)
 	out->ops = GET(s->ops);
 	for (i = 0; i < RP_SE__COUNT; i++)
 		out->errors[i] = GET(s->errors[i]);
-	rp_breaker_stats(s->breaker, &bs);
-	out->breaker_state = bs.state == RP_BREAKER_CLOSED ? 0 :
-	    bs.state == RP_BREAKER_OPEN ? 1 : 2;
-	out->breaker_opened = bs.opened;
+	pthread_mutex_lock(&s->bmu);
+	out->breaker_state = s->bstate;
+	out->breaker_opened = s->opened;
+	pthread_mutex_unlock(&s->bmu);
 }
 
 static void
@@ -763,7 +820,7 @@ rp_shared_metrics(struct rp_shared *s, struct rp_buf *b)
 	rp_buf_appendf(b, "# HELP richprofile_shared_errors_total Failed "
 	    "Redis operations and unusable values, by class.\n"
 	    "# TYPE richprofile_shared_errors_total counter\n");
-	for (i = 0; i < RP_SE__COUNT; i++)
+	for (i = 1; i < RP_SE__COUNT; i++)
 		rp_buf_appendf(b, "richprofile_shared_errors_total{class=\"%s\"} "
 		    "%llu\n", class_names[i], st.errors[i]);
 	rp_buf_appendf(b, "# HELP richprofile_shared_breaker_state The "

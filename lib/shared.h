@@ -116,6 +116,7 @@ enum rp_err rp_shared_metrics(struct rp_shared *s, struct rp_buf *b);
 
 /* Failure classes of an operation, a metric label each. */
 enum rp_shared_errclass {
+	RP_SE_NONE,       /* no failure (0, so a class is also a truth value) */
 	RP_SE_CONNECT,    /* refused, unreachable, AUTH or SELECT rejected */
 	RP_SE_TIMEOUT,    /* no answer within the budget */
 	RP_SE_CLOSED,     /* connection closed or reset */
