@@ -86,6 +86,7 @@ struct rp_shared {
 	unsigned long long skipped, ops, sum_us;
 	unsigned long long errors[RP_SE__COUNT];
 	unsigned long long buckets[NBUCKETS + 1];
+	long long request_max_us;
 	int last_failed;
 };
 
@@ -321,6 +322,18 @@ void
 rp_shared_budget_init(const struct rp_shared *s, struct rp_shared_budget *b)
 {
 	b->left_us = s->timeout_ms * 1000LL;
+	b->spent_us = 0;
+}
+
+void
+rp_shared_budget_done(struct rp_shared *s, const struct rp_shared_budget *b)
+{
+	long long cur = __atomic_load_n(&s->request_max_us, __ATOMIC_RELAXED);
+
+	while (b->spent_us > cur && !__atomic_compare_exchange_n(
+	    &s->request_max_us, &cur, b->spent_us, 1, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		;
 }
 
 /* Waits until fd is ready for events or the deadline passes: 0, or a class. */
@@ -562,8 +575,11 @@ done:
 	observe(s, rp_monotonic_us() - t0);
 	__atomic_store_n(&s->last_failed, cls != 0, __ATOMIC_RELAXED);
 	if (b != NULL) {
+		long long took = rp_monotonic_us() - t0;
+
 		/* A failure spends the rest: no second wait in one request. */
-		b->left_us = cls != 0 ? 0 : b->left_us - (rp_monotonic_us() - t0);
+		b->left_us = cls != 0 ? 0 : b->left_us - took;
+		b->spent_us += took;
 	}
 	if (cls == 0)
 		return OP_OK;
@@ -779,6 +795,7 @@ rp_shared_stats(struct rp_shared *s, struct rp_shared_stats *out)
 	out->consent_marks = GET(s->consent_marks);
 	out->skipped = GET(s->skipped);
 	out->ops = GET(s->ops);
+	out->request_max_us = GET(s->request_max_us);
 	for (i = 0; i < RP_SE__COUNT; i++)
 		out->errors[i] = GET(s->errors[i]);
 	pthread_mutex_lock(&s->bmu);
@@ -829,6 +846,11 @@ rp_shared_metrics(struct rp_shared *s, struct rp_buf *b)
 	    "richprofile_shared_breaker_state %d\n", st.breaker_state);
 	counter(b, "breaker_opened_total", "Times the shared tier's breaker "
 	    "opened.", st.breaker_opened);
+	rp_buf_appendf(b, "# HELP richprofile_shared_request_max_seconds The "
+	    "most time one request spent on Redis (all its operations).\n"
+	    "# TYPE richprofile_shared_request_max_seconds gauge\n"
+	    "richprofile_shared_request_max_seconds %.6f\n",
+	    (double)st.request_max_us / 1e6);
 	rp_buf_appendf(b, "# HELP richprofile_shared_operation_seconds Time "
 	    "of each Redis operation, connecting included.\n"
 	    "# TYPE richprofile_shared_operation_seconds histogram\n");

@@ -77,9 +77,16 @@ enum rp_err rp_shared_from_cfg(const struct rp_cfg *cfg, struct rp_shared **out,
  */
 struct rp_shared_budget {
 	long long left_us;
+	long long spent_us;    /* what the request's operations took */
 };
 
 void rp_shared_budget_init(const struct rp_shared *s, struct rp_shared_budget *b);
+
+/*
+ * The end of a request that used b: records the time it spent on Redis
+ * (the largest is a metric: what Redis added to the slowest page).
+ */
+void rp_shared_budget_done(struct rp_shared *s, const struct rp_shared_budget *b);
 
 /*
  * The fresh profile kept for (token, infos): 1 and *out (caller frees
@@ -133,6 +140,7 @@ struct rp_shared_stats {
 	unsigned long long skipped;        /* operations the breaker or budget refused */
 	unsigned long long errors[RP_SE__COUNT];
 	unsigned long long ops;
+	long long request_max_us;          /* most one request spent on Redis */
 	int breaker_state;                 /* 0 closed, 1 open, 2 half-open */
 	unsigned long long breaker_opened;
 };

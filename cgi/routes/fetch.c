@@ -89,7 +89,10 @@ rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
 		rp_shared_budget_init(req->app->shared, &c.budget);
 		q.peek = peek_shared;
 	}
-	if ((rc = rp_cache_get(req->app->cache, &q, out, &ci)) != RP_OK)
+	rc = rp_cache_get(req->app->cache, &q, out, &ci);
+	if (req->app->shared != NULL)
+		rp_shared_budget_done(req->app->shared, &c.budget);
+	if (rc != RP_OK)
 		return rc;
 	/* Without a call of its own, the log line says where the answer came from. */
 	if (ci.hit)
