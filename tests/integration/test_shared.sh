@@ -72,8 +72,11 @@ grep -q "Redis answers PING" "$RUN/t.out"
 rp_check $? "-t says Redis was asked" "$(cat "$RUN/t.out")"
 conf down shared.redis="tcp:127.0.0.1:$(rp_free_port)"
 "$RP_FCGI" -t -c "$RUN/down.conf" >"$RUN/t-down.out" 2>&1
-[ $? -ne 0 ] && grep -q "cannot connect" "$RUN/t-down.out"
-rp_check $? "-t with nothing listening: refused, and says what to check" "$(cat "$RUN/t-down.out")"
+# A warning, not a failure: the units run -t before each start, and a
+# Redis down must never keep the program from serving.
+[ $? -eq 0 ] && grep -q "warning: .*cannot connect" "$RUN/t-down.out" &&
+	grep -q "Redis does not answer" "$RUN/t-down.out"
+rp_check $? "-t with nothing listening: a warning saying what to check, exit 0" "$(cat "$RUN/t-down.out")"
 "$TOOL" check-config -c "$RUN/a.conf" >"$RUN/cc.out" 2>&1 &&
 	grep -q "^\[shared\]" "$RUN/cc.out" && grep -q "^timeout_ms = 50" "$RUN/cc.out" &&
 	grep -q "^prefix = rp:" "$RUN/cc.out"
