@@ -17,6 +17,8 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "breaker.h"
+#include "cache.h"
 #include "pack.h"
 #include "seal.h"
 #include "shared.h"
@@ -695,6 +697,100 @@ START_TEST(bad_options)
 }
 END_TEST
 
+/* ---- the cache's hooks for the tier: peek before the breaker, no_keep ---- */
+
+struct hooks {
+	int peeks, fetches;
+	struct rp_profile *peek_answer;   /* what peek gives (a reference each time) */
+	struct rp_profile *fetch_answer;
+	int set_no_keep;
+	int no_keep;
+};
+
+static enum rp_err
+hook_peek(void *arg, struct rp_profile **out)
+{
+	struct hooks *h = arg;
+
+	h->peeks++;
+	*out = h->peek_answer != NULL ? rp_profile_ref(h->peek_answer) : NULL;
+	return RP_OK;
+}
+
+static enum rp_err
+hook_fetch(void *arg, struct rp_profile **out)
+{
+	struct hooks *h = arg;
+
+	h->fetches++;
+	h->no_keep = h->set_no_keep;
+	*out = rp_profile_ref(h->fetch_answer);
+	return RP_OK;
+}
+
+START_TEST(cache_peeks_before_breaker_and_honours_no_keep)
+{
+	struct rp_breaker_opts bo = { 1, 60000, NULL };
+	struct rp_cache_opts co = { 0 };
+	struct rp_breaker *br;
+	struct rp_cache *c;
+	struct hooks h = { 0 };
+	struct rp_cache_query q = { "tok-hooks", 9, CARD, hook_fetch, &h,
+	    hook_peek, &h.no_keep };
+	struct rp_cache_info ci;
+	struct rp_profile *p, *shared = granted("Camille");
+
+	ck_assert_int_eq(rp_breaker_new(&bo, &br), RP_OK);
+	co.ttl_s = 60;
+	co.max_entries = 100;
+	co.wait_ms = 1000;
+	co.breaker = br;
+	ck_assert_int_eq(rp_cache_new(&co, &c), RP_OK);
+	/* The API fails once: the breaker (1 failure) opens. */
+	ck_assert_int_eq(rp_profile_new_failure(CARD, RP_ETIMEOUT, 0,
+	    &h.fetch_answer), RP_OK);
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(p->outcome, RP_OUT_UPSTREAM);
+	rp_profile_free(p);
+	ck_assert_int_eq(h.peeks, 1);
+	ck_assert_int_eq(h.fetches, 1);
+	/* Breaker open, but the shared tier has it: served, and kept. */
+	h.peek_answer = shared;
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	ck_assert_int_eq(ci.err, RP_OK);
+	ck_assert_int_eq(ci.stored, 1);
+	rp_profile_free(p);
+	ck_assert_int_eq(h.fetches, 1);
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(ci.hit, 1);
+	ck_assert_int_eq(h.peeks, 2);
+	rp_profile_free(p);
+	rp_cache_free(c);
+	rp_breaker_free(br);
+	/* no_keep: a granted answer served, not kept. */
+	co.breaker = NULL;
+	ck_assert_int_eq(rp_cache_new(&co, &c), RP_OK);
+	h.peek_answer = NULL;
+	rp_profile_free(h.fetch_answer);
+	h.fetch_answer = granted("Camille");
+	h.set_no_keep = 1;
+	h.fetches = 0;
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(p->outcome, RP_OUT_GRANTED);
+	ck_assert_int_eq(ci.stored, 0);
+	rp_profile_free(p);
+	h.set_no_keep = 0;
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(h.fetches, 2);
+	ck_assert_int_eq(ci.stored, 1);
+	rp_profile_free(p);
+	rp_cache_free(c);
+	rp_profile_free(h.fetch_answer);
+	rp_profile_free(shared);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -710,6 +806,7 @@ main(void)
 	    (int)(sizeof(hostile) / sizeof(hostile[0])));
 	tcase_add_test(tc, nobody_listening);
 	tcase_add_test(tc, bad_options);
+	tcase_add_test(tc, cache_peeks_before_breaker_and_honours_no_keep);
 	suite_add_tcase(s, tc);
 	/* One redis-server for the cases that only read and write. */
 	tcase_add_unchecked_fixture(tr, need_redis, drop_redis);
