@@ -90,6 +90,14 @@ rp_check $? "Redis up: $(head -n 1 "$RUN/base.out")" "$(cat "$RUN/base.out")"
 [ "$(metric richprofile_shared_hits_total)" -gt 0 ]
 rp_check $? "Redis up: shared hits ($(metric richprofile_shared_hits_total))"
 base_max=$(metric richprofile_shared_request_max_seconds)
+# The bound: timeout_ms + 10 ms.  Built with AddressSanitizer the program
+# runs several times slower on these shared cores, and a thread waits for
+# a CPU longer than Redis itself takes: there the most seen with Redis
+# healthy (the machine's own delay) is allowed on top.
+BOUND_MS=$((TIMEOUT_MS + 10))
+if ldd "$RP_FCGI" 2>/dev/null | grep -q libasan; then
+	BOUND_MS=$(awk -v b=$BOUND_MS -v m="$base_max" 'BEGIN { printf "%d", b + m * 1000 + 0.999 }')
+fi
 
 # ---- killed under load, then restarted ----
 load "$RUN/kill.out" &
@@ -104,8 +112,8 @@ closed=$(metric 'richprofile_shared_errors_total{class="closed"}')
 [ $((errs + closed)) -gt 0 ]
 rp_check $? "the failures were counted (connect $errs, closed $closed)"
 max=$(metric richprofile_shared_request_max_seconds)
-awk -v m="$max" -v t=$TIMEOUT_MS 'BEGIN { exit !(m * 1000 <= t + 10) }'
-rp_check $? "Redis killed: the most Redis added to a request was $(awk -v m="$max" 'BEGIN { printf "%.1f", m * 1000 }') ms (bound $TIMEOUT_MS + 10)"
+awk -v m="$max" -v b=$BOUND_MS 'BEGIN { exit !(m * 1000 <= b) }'
+rp_check $? "Redis killed: the most Redis added to a request was $(awk -v m="$max" 'BEGIN { printf "%.1f", m * 1000 }') ms (bound $BOUND_MS)"
 curl -s -o "$RUN/ready-down.txt" -w '%{http_code}' "$NGINX_URL_a/richprofile/ready" >"$RUN/ready-down.code"
 [ "$(cat "$RUN/ready-down.code")" = 200 ] && grep -q "note: the shared tier (Redis) is failing" "$RUN/ready-down.txt"
 rp_check $? "Redis down: ready stays 200 and says so" "$(cat "$RUN/ready-down.code" "$RUN/ready-down.txt")"
@@ -133,8 +141,8 @@ t=$(metric 'richprofile_shared_errors_total{class="timeout"}')
 [ "$t" -gt 0 ]
 rp_check $? "the timeouts were counted ($t)"
 max=$(metric richprofile_shared_request_max_seconds)
-awk -v m="$max" -v t=$TIMEOUT_MS 'BEGIN { exit !(m * 1000 <= t + 10) }'
-rp_check $? "Redis paused: the most Redis added to a request was $(awk -v m="$max" 'BEGIN { printf "%.1f", m * 1000 }') ms (bound $TIMEOUT_MS + 10)"
+awk -v m="$max" -v b=$BOUND_MS 'BEGIN { exit !(m * 1000 <= b) }'
+rp_check $? "Redis paused: the most Redis added to a request was $(awk -v m="$max" 'BEGIN { printf "%.1f", m * 1000 }') ms (bound $BOUND_MS)"
 hits=$(metric richprofile_shared_hits_total)
 resumed "$hits"
 rp_check $? "Redis resumed: shared hits again"
