@@ -141,10 +141,9 @@ breaker_enter(struct rp_shared *s, int *probe)
 static void
 breaker_done(struct rp_shared *s, int probe, int ok, int cls)
 {
-	int was;
+	int opened = 0;
 
 	pthread_mutex_lock(&s->bmu);
-	was = s->bstate;
 	if (ok) {
 		s->consecutive = 0;
 		if (probe)
@@ -153,11 +152,13 @@ breaker_done(struct rp_shared *s, int probe, int ok, int cls)
 	    ++s->consecutive >= s->failures)) {
 		s->bstate = 1;
 		s->open_until = rp_monotonic_ms() + s->open_ms;
-		if (!probe)
+		if (!probe) {
 			s->opened++;
+			opened = 1;
+		}
 	}
 	pthread_mutex_unlock(&s->bmu);
-	if (was == 0 && s->bstate == 1 && !probe)
+	if (opened)
 		rp_log(RP_LOG_WARN, "shared tier: Redis failed %ld times in a row "
 		    "(last: %s); pages are served without it; trying again "
 		    "every %ld ms", s->failures, cls > 0 && cls < RP_SE__COUNT ?
