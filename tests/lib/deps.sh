@@ -40,17 +40,21 @@ rp_install_debian() {
 		apt-get update -q >/dev/null &&
 			apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
 			{ echo "richprofile: apt-get install failed" >&2; return 1; }
+		# redis-server's package starts a system instance on port 6379:
+		# the tests start their own on free ports and must not lean on
+		# it.  Only one installed here is stopped: a Redis the machine
+		# already ran is left alone.
+		case " ${missing[*]} " in
+		*" redis-server "*) rp_quiet_system_redis ;;
+		esac
 	fi
 	# Installing nginx or apache2 may start them on port 80; the tests
 	# start their own instances and need nothing listening there.
-	# redis-server's package starts a system instance on port 6379: the
-	# tests start their own on free ports and must not lean on it.
-	rp_quiet_system_redis
 	return 0
 }
 
 # rp_quiet_system_redis: stops and disables the redis-server service the
-# Debian package starts (as root only; nothing to do without systemd).
+# Debian package starts when installed (as root only).
 rp_quiet_system_redis() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	dpkg-query -W -f='${Status}' redis-server 2>/dev/null | grep -q 'install ok installed' || return 0
