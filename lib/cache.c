@@ -556,6 +556,8 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 	lru_front(s, e);
 	e->flight = f;
 	info->fetched = 1;
+	if (q->marked != NULL)
+		*q->marked = e->marker;
 	pthread_mutex_unlock(&s->mu);
 
 	r = call_upstream(c, q, &err, &rejected);

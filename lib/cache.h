@@ -97,6 +97,12 @@ struct rp_cache_query {
 	 * answer served but not kept (grant once, remembered elsewhere).
 	 */
 	int *no_keep;
+	/*
+	 * Optional: set before fetch is called to whether this process's
+	 * last answer for the key was PARTIAL or REFUSED (a grant that
+	 * follows must not be kept anywhere, Redis included).
+	 */
+	int *marked;
 };
 
 /* How one rp_cache_get was answered, for logs, headers and tests. */

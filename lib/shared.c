@@ -34,6 +34,8 @@
 static const char put_granted_lua[] =
     "if redis.call('DEL', KEYS[2]) == 1 then return 0 end "
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1";
+static const char consume_lua[] =
+    "redis.call('DEL', KEYS[2]) return 0";
 static const char put_refused_lua[] =
     "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) "
     "redis.call('DEL', KEYS[1]) return 1";
@@ -662,7 +664,7 @@ miss:
 int
 rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
     const char *token, size_t len, rp_attrset infos,
-    const struct rp_profile *p)
+    const struct rp_profile *p, int marked)
 {
 	char pkey[KEY_MAX], ckey[KEY_MAX], px[24];
 	const char *argv[7];
@@ -680,7 +682,13 @@ rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
 	rp_buf_init(&sealed, s->max_value);
 	argvlen[3] = key_of(s, 'p', token, len, infos, pkey);
 	argvlen[4] = key_of(s, 'c', token, len, infos, ckey);
-	if (granted) {
+	if (granted && marked) {
+		/* Kept nowhere: only the consent memory goes, if Redis had it. */
+		life = 1;
+		serve_only = 1;
+		argv[1] = consume_lua;
+		sealed.data = NULL;
+	} else if (granted) {
 		/* Fresh for ttl_s; Redis keeps it stale_s more. */
 		life = (s->ttl_s + s->stale_s) * 1000LL;
 		if (s->ttl_s == 0 || rp_pack(p, &packed) != RP_OK ||
@@ -706,7 +714,7 @@ rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
 	argvlen[2] = 1;
 	argv[3] = pkey;
 	argv[4] = ckey;
-	argv[5] = sealed.data;
+	argv[5] = sealed.data != NULL ? sealed.data : "";
 	argvlen[5] = sealed.len;
 	argv[6] = px;
 	argvlen[6] = strlen(px);
@@ -718,6 +726,8 @@ rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
 	}
 	if (!granted)
 		ADD(s->consent_marks, 1);
+	else if (marked)
+		ADD(s->grant_once, 1);
 	else if (rep->integer == 0) {
 		ADD(s->grant_once, 1);
 		serve_only = 1;

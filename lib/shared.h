@@ -101,13 +101,16 @@ int rp_shared_get(struct rp_shared *s, struct rp_shared_budget *b,
  * cache does: a GRANTED profile is kept, unless a partial or refused
  * answer came before it (on any server), in which case the consent
  * memory is consumed and 1 is returned: serve the profile, keep it
- * nowhere (it may be a grant for one reading).  PARTIAL and REFUSED
+ * nowhere (it may be a grant for one reading).  marked: this process
+ * remembers such an answer itself (Redis may have missed it while it
+ * was down): the granted profile is not written either, and 1 is
+ * returned.  PARTIAL and REFUSED
  * write the consent memory and drop the kept profile.  Other outcomes
  * change nothing.  0 otherwise, Redis failing included.
  */
 int rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
     const char *token, size_t len, rp_attrset infos,
-    const struct rp_profile *p);
+    const struct rp_profile *p, int marked);
 
 /*
  * PING within timeout_ms, outside the breaker (for -t and check-config).

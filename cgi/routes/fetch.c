@@ -19,6 +19,7 @@ struct call {
 	rp_attrset infos;
 	struct rp_shared_budget budget; /* what Redis may still take of this request */
 	int no_keep;                    /* the shared tier said: grant once */
+	int marked;                     /* this process saw a refusal last */
 	int shared_hit;                 /* served from the shared tier */
 };
 
@@ -57,7 +58,7 @@ call_api(void *arg, struct rp_profile **out)
 	/* Every server learns the answer, and whether it may be kept. */
 	if (req->app->shared != NULL)
 		c->no_keep = rp_shared_put(req->app->shared, &c->budget,
-		    c->token, c->len, c->infos, p);
+		    c->token, c->len, c->infos, p, c->marked);
 	/* Failures name their cause once, where they are seen. */
 	if (info.err != RP_OK)
 		rp_log(RP_LOG_WARN, "upstream call failed (%s): %s%s%s; "
@@ -79,9 +80,9 @@ enum rp_err
 rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out)
 {
-	struct call c = { req, token, len, infos, { 0 }, 0, 0 };
+	struct call c = { req, token, len, infos, { 0, 0 }, 0, 0, 0 };
 	struct rp_cache_query q = { token, len, infos, call_api, &c, NULL,
-	    &c.no_keep };
+	    &c.no_keep, &c.marked };
 	struct rp_cache_info ci;
 	int rc;
 

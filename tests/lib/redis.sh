@@ -18,7 +18,8 @@ rp_have_redis() {
 # redis value.  PORT reuses a port (a restart); "unix" listens on
 # $RUN/redis-NAME.sock only; empty: a free port.
 rp_start_redis() {
-	local name=$1 where=${2:-} dir=$RUN/redis-$name pid
+	local name=$1 where=${2:-} dir pid
+	dir=$RUN/redis-$name
 	shift 2 2>/dev/null || shift $#
 	mkdir -p "$dir"
 	if [ "$where" = unix ]; then

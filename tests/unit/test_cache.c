@@ -168,7 +168,7 @@ get(struct rp_cache *cache, struct upstream *up, const char *token,
 {
 	struct call call = { up, token, infos };
 	struct rp_cache_query q = { token, strlen(token), infos, fetch, &call,
-	    NULL, NULL };
+	    NULL, NULL, NULL };
 	struct rp_profile *p = NULL;
 
 	ck_assert_int_eq(rp_cache_get(cache, &q, &p, info), RP_OK);
@@ -524,7 +524,7 @@ hammer_one(void *arg)
 	struct hammer *h = arg;
 	struct call call = { h->u, "tok-shared", CARD };
 	struct rp_cache_query q = { "tok-shared", 10, CARD, fetch, &call,
-	    NULL, NULL };
+	    NULL, NULL, NULL };
 
 	pthread_barrier_wait(h->bar);
 	if (rp_cache_get(h->c, &q, &h->p, &h->i) != RP_OK)

@@ -315,7 +315,7 @@ get(struct rp_shared *s, const char *tok, struct rp_profile **out)
 static int
 put(struct rp_shared *s, const char *tok, struct rp_profile *p)
 {
-	int r = rp_shared_put(s, NULL, tok, strlen(tok), CARD, p);
+	int r = rp_shared_put(s, NULL, tok, strlen(tok), CARD, p, 0);
 
 	rp_profile_free(p);
 	return r;
@@ -378,10 +378,21 @@ START_TEST(grant_once_is_shared)
 	ck_assert_int_eq(put(a, "tok-once", outcome(RP_OUT_PARTIAL)), 0);
 	ck_assert_int_eq(put(b, "tok-once", outcome(RP_OUT_ACCOUNT)), 0);
 	ck_assert_int_eq(put(c, "tok-once", granted("Maxime")), 1);
+	/*
+	 * A refusal only this process remembers (Redis missed it): the grant
+	 * that follows is written nowhere, and consumes what Redis had.
+	 */
+	ck_assert_int_eq(put(c, "tok-once", granted("Maxime")), 0);
+	ck_assert_int_eq(put(a, "tok-once", outcome(RP_OUT_REFUSED)), 0);
+	p = granted("Maxime");
+	ck_assert_int_eq(rp_shared_put(b, NULL, "tok-once", 8, CARD, p, 1), 1);
+	rp_profile_free(p);
+	ck_assert_int_eq(get(c, "tok-once", &p), 0);
+	ck_assert_int_eq(put(c, "tok-once", granted("Maxime")), 0);
 	rp_shared_stats(b, &st);
-	ck_assert_uint_eq(st.grant_once, 1);
+	ck_assert_uint_eq(st.grant_once, 2);
 	rp_shared_stats(a, &st);
-	ck_assert_uint_eq(st.consent_marks, 2);
+	ck_assert_uint_eq(st.consent_marks, 3);
 	rp_shared_free(a);
 	rp_shared_free(b);
 	rp_shared_free(c);
@@ -486,7 +497,7 @@ START_TEST(killed_paused_restarted)
 	t0 = rp_test_now_ms();
 	ck_assert_int_eq(rp_shared_get(a, &bud, "tok-kill", 8, CARD, &p), 0);
 	p = granted("Amélie");
-	ck_assert_int_eq(rp_shared_put(a, &bud, "tok-kill", 8, CARD, p), 0);
+	ck_assert_int_eq(rp_shared_put(a, &bud, "tok-kill", 8, CARD, p, 0), 0);
 	rp_profile_free(p);
 	if (!rp_test_slow_run())
 		ck_assert_int_le(rp_test_now_ms() - t0, BOUND_MS);
@@ -641,7 +652,7 @@ START_TEST(hostile_redis)
 		ck_assert_int_le(ms, BOUND_MS);
 	/* The put side too: bounded, nothing served from it. */
 	p = granted("Mallory");
-	ck_assert_int_eq(rp_shared_put(s, NULL, "tok-hostile", 11, CARD, p), 0);
+	ck_assert_int_eq(rp_shared_put(s, NULL, "tok-hostile", 11, CARD, p, 0), 0);
 	rp_profile_free(p);
 	rp_shared_stats(s, &st);
 	if (st.errors[hostile[_i].cls] < 1)
@@ -705,6 +716,7 @@ struct hooks {
 	struct rp_profile *fetch_answer;
 	int set_no_keep;
 	int no_keep;
+	int marked;
 };
 
 static enum rp_err
@@ -736,7 +748,7 @@ START_TEST(cache_peeks_before_breaker_and_honours_no_keep)
 	struct rp_cache *c;
 	struct hooks h = { 0 };
 	struct rp_cache_query q = { "tok-hooks", 9, CARD, hook_fetch, &h,
-	    hook_peek, &h.no_keep };
+	    hook_peek, &h.no_keep, &h.marked };
 	struct rp_cache_info ci;
 	struct rp_profile *p, *shared = granted("Camille");
 
@@ -783,7 +795,22 @@ START_TEST(cache_peeks_before_breaker_and_honours_no_keep)
 	h.set_no_keep = 0;
 	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
 	ck_assert_int_eq(h.fetches, 2);
+	ck_assert_int_eq(h.marked, 0);
 	ck_assert_int_eq(ci.stored, 1);
+	rp_profile_free(p);
+	/* After a refusal the cache tells fetch so (marked). */
+	rp_profile_free(h.fetch_answer);
+	h.fetch_answer = outcome(RP_OUT_REFUSED);
+	q.token = "tok-hooks2";
+	q.len = 10;
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(h.marked, 0);
+	rp_profile_free(p);
+	rp_profile_free(h.fetch_answer);
+	h.fetch_answer = granted("Camille");
+	ck_assert_int_eq(rp_cache_get(c, &q, &p, &ci), RP_OK);
+	ck_assert_int_eq(h.marked, 1);
+	ck_assert_int_eq(ci.stored, 0);
 	rp_profile_free(p);
 	rp_cache_free(c);
 	rp_profile_free(h.fetch_answer);
