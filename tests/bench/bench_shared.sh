@@ -66,7 +66,8 @@ run() {
 	local name=$1 secs=$2 url=$3 out
 	shift 3
 	out=$RUN/wrk-$name.txt
-	wrk -t2 -c"${C:-$CONNS}" -d"${secs}s" --latency "$@" "$url" >"$out" 2>&1
+	local c=${C:-$CONNS}
+	wrk -t$((c < 2 ? 1 : 2)) -c"$c" -d"${secs}s" --latency "$@" "$url" >"$out" 2>&1
 	printf -v "RPS_$name" %s "$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")"
 	printf -v "P50_$name" %s "$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
 	printf -v "P99_$name" %s "$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
