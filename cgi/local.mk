@@ -2,8 +2,9 @@
 #
 # cgi/server/: the server core: the configuration in service (app, live:
 # SIGHUP reload), where the listening socket comes from (listen,
-# activate: systemd), worker threads and their turn to accept (server,
-# turn), requests waiting to arrive whole (intake), one request in and
+# activate: systemd), worker threads and how idle ones wait (server),
+# how many take connections under load (pace),
+# requests waiting to arrive whole (intake), one request in and
 # one answer out (request, response), and one-shot CGI mode (cgi_mode).
 # cgi/routes/: one file per group of routes, and their table (routes).
 # Both are built once, as a library the program and its tests link.
@@ -15,7 +16,7 @@ cgi_libfcgicore_la_SOURCES = \
 	cgi/server/listen.c cgi/server/listen.h \
 	cgi/server/activate.c cgi/server/activate.h \
 	cgi/server/server.c cgi/server/server.h \
-	cgi/server/turn.c cgi/server/turn.h \
+	cgi/server/pace.c cgi/server/pace.h \
 	cgi/server/cgi_mode.c \
 	cgi/server/intake.c cgi/server/intake.h \
 	cgi/server/request.c cgi/server/request.h \

@@ -40,6 +40,8 @@ struct entry {
 	struct rp_profile *prof;    /* kept GRANTED profile, owned; or NULL */
 	long long expires;          /* prof is fresh before this (ms) */
 	long long stale_until;      /* and servable on failure before this */
+	long long refresh_at;       /* a hit after this refreshes prof (ms) */
+	int refreshing;             /* handed to refresh(), not done yet */
 	size_t bytes;               /* charged to shard.bytes; 0 unless kept */
 	int marker;                 /* last answer was PARTIAL or REFUSED */
 	int kept;                   /* counted in shard.kept */
@@ -83,6 +85,7 @@ rp_cache_opts_from_cfg(const struct rp_cfg *cfg, struct rp_cache_opts *opts)
 	 */
 	opts->largest_entry = cfg->upstream.max_response_bytes;
 	opts->stale_s = cfg->cache.stale_s;
+	opts->refresh_s = cfg->cache.refresh_s;
 	/*
 	 * A waiter starts after its leader, whose call ends within
 	 * timeout_ms (curl's total timeout includes connecting): waiting as
@@ -142,6 +145,7 @@ rp_cache_new(const struct rp_cache_opts *opts, struct rp_cache **out)
 	int rc = RP_ENOMEM;
 
 	if (opts->ttl_s < 0 || opts->max_entries < 0 || opts->stale_s < 0 ||
+	    opts->refresh_s < 0 ||
 	    opts->wait_ms < 0 || opts->max_bytes < 0 || opts->largest_entry < 0)
 		return RP_EINVAL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -457,8 +461,9 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 
 	if (r == NULL || rp_cache_outcome_failed(r->outcome)) {
 		if (e->prof != NULL && now < e->stale_until) {
-			f->stale = 1;
-			s->st.stale++;
+			/* (A failed refresh: the entry, fresh or not, stays.) */
+			f->stale = now >= e->expires;
+			s->st.stale += (unsigned)f->stale;
 			trash[0] = r;
 			return rp_profile_ref(e->prof);
 		}
@@ -483,6 +488,8 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 		}
 		e->prof = rp_profile_ref(r);
 		e->expires = now + c->o.ttl_s * 1000LL;
+		e->refresh_at = c->o.refresh_s > 0 ?
+		    now + c->o.refresh_s * 1000LL : e->expires;
 		e->stale_until = e->expires + c->o.stale_s * 1000LL;
 		s->st.stored++;
 		break;
@@ -510,7 +517,8 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 	struct entry *e;
 	struct flight *f;
 	enum rp_err err = RP_OK;
-	int rc, rejected, i;
+	long long now;
+	int rc, rejected, i, refresh;
 
 	if (info == NULL)
 		info = &dummy;
@@ -520,13 +528,30 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 
 	pthread_mutex_lock(&s->mu);
 	e = find(s, key);
-	if (e != NULL && e->prof != NULL && c->o.now_ms() < e->expires) {
+	if (e != NULL && e->prof != NULL && (now = c->o.now_ms()) < e->expires) {
 		s->st.hits++;
 		info->hit = 1;
 		lru_unlink(e);
 		lru_front(s, e);
 		*out = rp_profile_ref(e->prof);
+		refresh = c->o.refresh != NULL && c->o.refresh_s > 0 &&
+		    now >= e->refresh_at && !e->refreshing && e->flight == NULL;
+		if (refresh)
+			e->refreshing = 1;
 		pthread_mutex_unlock(&s->mu);
+		if (refresh && c->o.refresh(c->o.refresh_ctx, q->token, q->len,
+		    q->infos) == 0) {
+			info->refresh = 1;
+			return RP_OK;
+		}
+		if (refresh) {
+			/* Turned down (too many waiting): a later hit may try. */
+			pthread_mutex_lock(&s->mu);
+			s->st.refresh_skipped++;
+			if ((e = find(s, key)) != NULL)
+				e->refreshing = 0;
+			pthread_mutex_unlock(&s->mu);
+		}
 		return RP_OK;
 	}
 	if (e != NULL && e->flight != NULL) {
@@ -591,6 +616,63 @@ out:
 	return rc;
 }
 
+enum rp_err
+rp_cache_refresh(struct rp_cache *c, const struct rp_cache_query *q)
+{
+	unsigned char key[RP_HASH_KEYLEN];
+	struct rp_profile *trash[3] = { NULL, NULL, NULL }, *res, *r;
+	struct shard *s;
+	struct entry *e;
+	struct flight *f;
+	enum rp_err err = RP_OK;
+	int rejected, i, failed;
+
+	rp_hash_key(q->token, q->len, q->infos, key);
+	s = shard_of(c, key);
+	pthread_mutex_lock(&s->mu);
+	e = find(s, key);
+	if (e == NULL || e->prof == NULL || e->flight != NULL ||
+	    (f = flight_new()) == NULL) {
+		/* Evicted, dropped, or a miss's call already on its way. */
+		if (e != NULL)
+			e->refreshing = 0;
+		pthread_mutex_unlock(&s->mu);
+		return RP_OK;
+	}
+	/* Requests that find it expired meanwhile wait for this call. */
+	e->flight = f;
+	s->st.refreshes++;
+	pthread_mutex_unlock(&s->mu);
+
+	r = call_upstream(c, q, &err, &rejected);
+
+	failed = r == NULL || rp_cache_outcome_failed(r->outcome);
+	pthread_mutex_lock(&s->mu);
+	if (rejected)
+		s->st.breaker_rejected++;
+	res = settle(c, s, e, r, f, trash, q->no_keep != NULL && *q->no_keep);
+	f->result = res;
+	f->err = err;
+	f->done = 1;
+	e->flight = NULL;
+	e->refreshing = 0;
+	/* Failed: no more tries for this entry; it expires as without refresh. */
+	if (failed && e->prof != NULL)
+		e->refresh_at = e->expires;
+	account(s, e);
+	if (!e->kept)
+		remove_entry(s, e);
+	else
+		evict(s, e);
+	pthread_cond_broadcast(&f->cv);
+	flight_release(f, &trash[1]);
+	pthread_mutex_unlock(&s->mu);
+	/* The flight owned res: its last reference (maybe ours) freed it. */
+	for (i = 0; i < 3; i++)
+		rp_profile_free(trash[i]);
+	return RP_OK;
+}
+
 void
 rp_cache_stats(struct rp_cache *c, struct rp_cache_stats *out)
 {
@@ -611,6 +693,8 @@ rp_cache_stats(struct rp_cache *c, struct rp_cache_stats *out)
 		out->grant_once += s->st.grant_once;
 		out->breaker_rejected += s->st.breaker_rejected;
 		out->oversize += s->st.oversize;
+		out->refreshes += s->st.refreshes;
+		out->refresh_skipped += s->st.refresh_skipped;
 		out->entries += s->kept;
 		out->bytes += s->bytes;
 		pthread_mutex_unlock(&s->mu);

@@ -53,6 +53,17 @@ struct rp_cache_opts {
 	unsigned shards;       /* 0: default (16); rounded down to a power of two */
 	/* Optional, borrowed: asked before every upstream call. */
 	struct rp_breaker *breaker;
+	/*
+	 * Refresh-ahead (optional): a hit on an entry kept more than
+	 * refresh_s seconds ago (0: never) calls refresh(refresh_ctx, ...)
+	 * with the hit's token, at most once per entry until the refresh is
+	 * done, without any cache lock held.  refresh must copy what it
+	 * keeps, and return 0 when it will call rp_cache_refresh with that
+	 * token (on another thread), non-zero when it will not.
+	 */
+	long refresh_s;
+	int (*refresh)(void *ctx, const char *token, size_t len, rp_attrset infos);
+	void *refresh_ctx;
 	/* Clock in milliseconds, for tests; NULL: CLOCK_MONOTONIC. */
 	long long (*now_ms)(void);
 };
@@ -113,6 +124,7 @@ struct rp_cache_info {
 	int stale;             /* an expired entry served because the call failed */
 	int stored;            /* the answer was kept */
 	int wait_timeout;      /* gave up waiting after wait_ms */
+	int refresh;           /* a hit that started a refresh of its entry */
 	enum rp_err err;       /* why the call failed (RP_EBREAKER...); RP_OK if not */
 };
 
@@ -126,6 +138,17 @@ struct rp_cache_info {
  */
 enum rp_err rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
     struct rp_profile **out, struct rp_cache_info *info);
+
+/*
+ * Refresh-ahead, on the thread refresh() handed the job to: one upstream
+ * call for q's entry (through the breaker, as a miss's), unless the
+ * entry is gone or another call for it is in flight.  Requests that find
+ * the entry expired meanwhile wait for this call.  Its answer is kept or
+ * dropped by the rules of a miss: GRANTED replaces the entry, PARTIAL or
+ * REFUSED drop it for a marker, ACCOUNT drops it, a failure keeps it.
+ * RP_OK, or RP_ENOMEM.
+ */
+enum rp_err rp_cache_refresh(struct rp_cache *c, const struct rp_cache_query *q);
 
 /* Whether an outcome counts as an upstream failure (breaker, stale-if-error). */
 int rp_cache_outcome_failed(enum rp_outcome o);
@@ -142,6 +165,8 @@ struct rp_cache_stats {
 	unsigned long long grant_once;   /* GRANTED answers served but not kept */
 	unsigned long long breaker_rejected; /* calls the breaker refused */
 	unsigned long long oversize;     /* answers too large to keep (served) */
+	unsigned long long refreshes;    /* refresh-ahead calls made */
+	unsigned long long refresh_skipped; /* refreshes refresh() turned down */
 	size_t entries;                  /* entries now, profiles and markers */
 	size_t bytes;                    /* heap of kept entries, profiles included */
 	size_t max_bytes;                /* the bound of bytes */

@@ -112,6 +112,8 @@ static const struct key keys[] = {
 	{ "cache", "max_entries", K_LONG, C(cache.max_entries), 1, 10000000, "entries", "10000" },
 	{ "cache", "max_bytes", K_LONG, C(cache.max_bytes), 1L << 20, CACHE_BYTES_MAX, "bytes", "33554432" },
 	{ "cache", "stale_s", K_LONG, C(cache.stale_s), 0, 86400, "s", "300" },
+	/* Unset: three quarters of ttl_s (finish()). */
+	{ "cache", "refresh_s", K_LONG, C(cache.refresh_s), 0, 86400, "s", "0" },
 	{ "breaker", "failures", K_LONG, C(breaker.failures), 0, 1000000, "failures", "5" },
 	{ "breaker", "open_ms", K_LONG, C(breaker.open_ms), 1, 3600000, "ms", "10000" },
 	{ "shared", "redis", K_REDIS, C(shared.redis), 0, 0, NULL, "" },
@@ -959,6 +961,20 @@ finish(struct ctx *x)
 		    "connect_timeout_ms (%ld); expected a total timeout at least "
 		    "as long as the connect timeout", cfg->upstream.timeout_ms,
 		    cfg->upstream.connect_timeout_ms);
+	}
+	if (!x->failed) {
+		size_t ri;
+
+		find_key("cache", "refresh_s", &ri);
+		if (x->keyline[ri] == 0)
+			cfg->cache.refresh_s = cfg->cache.ttl_s * 3 / 4;
+		else if (cfg->cache.refresh_s > 0 &&
+		    cfg->cache.refresh_s >= cfg->cache.ttl_s)
+			fail(x, x->keyline[ri], "cache", "refresh_s", "%ld is not "
+			    "less than ttl_s (%ld): an entry would expire before "
+			    "its refresh; expected fewer seconds than ttl_s, or 0 "
+			    "for no refresh", cfg->cache.refresh_s,
+			    cfg->cache.ttl_s);
 	}
 	if (!x->failed && cfg->shared.redis != NULL &&
 	    cfg->shared.key_file == NULL) {

@@ -60,6 +60,7 @@ struct rp_cfg {
 		long max_entries;
 		long max_bytes;         /* heap of kept entries, profiles included */
 		long stale_s;           /* serve expired entries this long on upstream failure */
+		long refresh_s;         /* a hit on an entry this old refreshes it; 0: never */
 	} cache;
 	struct {
 		long failures;          /* consecutive failures that open the breaker; 0: never */

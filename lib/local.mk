@@ -27,6 +27,7 @@ lib_librp_la_SOURCES += lib/client.c lib/client.h
 lib_librp_la_SOURCES += lib/log.c lib/log.h
 lib_librp_la_SOURCES += \
 	lib/cache.c lib/cache.h \
+	lib/refresh.c lib/refresh.h \
 	lib/breaker.c lib/breaker.h
 # Metrics: lock-free counters in the Prometheus text format (status route).
 lib_librp_la_SOURCES += lib/metrics.c lib/metrics.h

@@ -56,6 +56,7 @@ static struct {
 	atomic_ullong hist_sum_us;
 	atomic_llong last_ok_ms;               /* monotonic; 0: never */
 	atomic_long workers;
+	atomic_long workers_active;
 	atomic_long busy;
 	atomic_ulong generation;
 	atomic_ullong reload_failures;
@@ -149,6 +150,12 @@ void
 rp_metrics_workers(long total)
 {
 	atomic_store_explicit(&m.workers, total, memory_order_relaxed);
+}
+
+void
+rp_metrics_workers_active(long n)
+{
+	atomic_store_explicit(&m.workers_active, n, memory_order_relaxed);
 }
 
 void
@@ -309,6 +316,11 @@ static const struct ext_family ext_families[] = {
 	EXT(0, "cache_oversize_total", "counter", cache_oversize,
 	    "Profiles served but not kept: larger than a cache shard's "
 	    "share of max_bytes."),
+	EXT(0, "cache_refreshes_total", "counter", cache_refreshes,
+	    "Refresh-ahead API calls: entries renewed in the background "
+	    "because a view found them older than refresh_s."),
+	EXT(0, "cache_refresh_skipped_total", "counter", cache_refresh_skipped,
+	    "Refreshes not made: too many were already waiting."),
 	EXT(1, "breaker_opened_total", "counter", breaker_opened,
 	    "Times the circuit breaker opened."),
 	EXT(1, "breaker_rejected_total", "counter", breaker_rejected,
@@ -347,6 +359,11 @@ rp_metrics_format(struct rp_buf *b, const struct rp_metrics_ext *ext)
 	format_ext(b, ext);
 	family(b, "workers", "gauge", "Worker threads.");
 	rp_buf_appendf(b, "richprofile_workers %ld\n", rp_metrics_workers_now());
+	family(b, "workers_active", "gauge", "Worker threads that take "
+	    "connections now: fewer than workers under a heavy load that "
+	    "waits little for the API (more would only cost CPU).");
+	rp_buf_appendf(b, "richprofile_workers_active %ld\n",
+	    atomic_load_explicit(&m.workers_active, memory_order_relaxed));
 	family(b, "workers_busy", "gauge", "Worker threads serving a request "
 	    "now, or waiting for the records of one.");
 	rp_buf_appendf(b, "richprofile_workers_busy %ld\n", rp_metrics_busy_now());

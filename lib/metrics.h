@@ -50,6 +50,8 @@ long long rp_metrics_upstream_ok_age_ms(void);
 
 /* Worker threads: how many run, and one more (+1) or fewer (-1) busy. */
 void rp_metrics_workers(long total);
+/* Workers taking connections now (cgi/server/pace.h). */
+void rp_metrics_workers_active(long n);
 void rp_metrics_busy(int delta);
 long rp_metrics_busy_now(void);
 long rp_metrics_workers_now(void);
@@ -90,6 +92,8 @@ struct rp_metrics_ext {
 	unsigned long long cache_bytes;
 	unsigned long long cache_max_bytes;
 	unsigned long long cache_oversize;
+	unsigned long long cache_refreshes;
+	unsigned long long cache_refresh_skipped;
 	int have_breaker;
 	int breaker_state;      /* 0 closed, 1 open, 2 half-open */
 	unsigned long long breaker_opened;

@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "log.h"
 #include "metrics.h"
+#include "pace.h"
 #include "shared.h"
 
 /* One upstream call, as the cache asks for it on a miss. */
@@ -45,8 +46,10 @@ call_api(void *arg, struct rp_profile **out)
 	struct rp_profile *p = NULL;
 	int rc;
 
+	rp_pace_api_wait(+1);
 	rc = rp_client_fetch(req->client, c->token, c->len, c->infos, &p,
 	    &info);
+	rp_pace_api_wait(-1);
 	if (rc == RP_OK)
 		rp_metrics_upstream(info.err, info.elapsed_us);
 	req->log.upstream = rp_errclass(info.err);

@@ -38,6 +38,8 @@ collect(const struct rp_req *req, struct rp_metrics_ext *x)
 		x->cache_bytes = cs.bytes;
 		x->cache_max_bytes = cs.max_bytes;
 		x->cache_oversize = cs.oversize;
+		x->cache_refreshes = cs.refreshes;
+		x->cache_refresh_skipped = cs.refresh_skipped;
 	}
 	if (req->app->breaker != NULL) {
 		rp_breaker_stats(req->app->breaker, &bs);

@@ -30,13 +30,28 @@ app_cache(struct rp_app *app, char *err, size_t errlen)
 	}
 	rp_cache_opts_from_cfg(app->cfg, &co);
 	co.breaker = app->breaker;
+	if (co.refresh_s > 0) {
+		if ((rc = rp_refresher_new(app->cfg, &app->refresher)) != RP_OK) {
+			snprintf(err, errlen, "out of memory");
+			return rc;
+		}
+		co.refresh = rp_refresher_offer;
+		co.refresh_ctx = app->refresher;
+	}
 	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK) {
 		snprintf(err, errlen, "%s: [cache] rejected: %s", app->cfg->path,
 		    rp_strerror(rc));
 		return rc;
 	}
+	if (app->refresher != NULL)
+		rp_refresher_bind(app->refresher, app->cache);
 	/* Redis is not asked here: it may start later, and pages do without it. */
-	return rp_shared_from_cfg(app->cfg, &app->shared, err, errlen);
+	if ((rc = rp_shared_from_cfg(app->cfg, &app->shared, err,
+	    errlen)) != RP_OK)
+		return rc;
+	if (app->refresher != NULL)
+		rp_refresher_share(app->refresher, app->shared);
+	return RP_OK;
 }
 
 enum rp_err
@@ -82,6 +97,8 @@ rp_app_free(struct rp_app *app)
 {
 	if (app == NULL)
 		return;
+	/* Its threads use the cache: they stop first. */
+	rp_refresher_free(app->refresher);
 	rp_cache_free(app->cache);
 	rp_shared_free(app->shared);
 	rp_breaker_free(app->breaker);

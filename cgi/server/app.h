@@ -6,6 +6,7 @@
 
 #include "breaker.h"
 #include "cache.h"
+#include "refresh.h"
 #include "cfg.h"
 #include "err.h"
 #include "render.h"
@@ -24,6 +25,7 @@ struct rp_app {
 	/* Shared by every worker (thread-safe): [cache] and [breaker]. */
 	struct rp_breaker *breaker;    /* owned */
 	struct rp_cache *cache;        /* owned; borrows breaker */
+	struct rp_refresher *refresher; /* owned; refreshes cache's entries */
 	struct rp_shared *shared;      /* owned; [shared], NULL without it */
 };
 

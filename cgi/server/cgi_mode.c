@@ -51,7 +51,7 @@ rp_server_run_cgi(const struct rp_app *app)
 		    rp_strerror(rc));
 		goto out;
 	}
-	rp_request_handle(app, client, environ, &io);
+	rp_request_handle(app, client, environ, &io, NULL);
 	status = 0;
 out:
 	rp_client_free(client);

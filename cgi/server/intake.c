@@ -146,6 +146,7 @@ struct rp_room {
 	size_t max;
 	int *ready;            /* fds, FIFO */
 	size_t rhead, rcount;
+	atomic_size_t nready;  /* rcount, for a look without the lock */
 	atomic_long waiting;
 	unsigned char *buf;    /* the thread's peek buffer, RP_INTAKE_CAP_MAX */
 };
@@ -212,6 +213,7 @@ slot_look(struct rp_room *room, size_t i, int hup)
 	/* The ready queue has room for every slot: it cannot overflow. */
 	room->ready[(room->rhead + room->rcount) % room->max] = fd;
 	room->rcount++;
+	atomic_store_explicit(&room->nready, room->rcount, memory_order_relaxed);
 	signal_ready(room);
 }
 
@@ -423,16 +425,25 @@ rp_room_take(struct rp_room *room)
 	uint64_t v;
 	int fd = -1;
 
+	/*
+	 * Every worker looks here before each accept: without the lock, and
+	 * without a system call, while nothing is ready.  One pushed just
+	 * after the look makes ready_fd readable, which wakes a worker.
+	 */
+	if (atomic_load_explicit(&room->nready, memory_order_relaxed) == 0)
+		return -1;
 	pthread_mutex_lock(&room->mu);
 	if (room->rcount > 0) {
 		fd = room->ready[room->rhead];
 		room->rhead = (room->rhead + 1) % room->max;
 		room->rcount--;
-	}
-	if (room->rcount == 0) {
-		/* Drained: the descriptor stops polling readable. */
-		if (read(room->ready_fd, &v, sizeof(v)) < 0) {
-			/* Already 0. */
+		atomic_store_explicit(&room->nready, room->rcount,
+		    memory_order_relaxed);
+		if (room->rcount == 0) {
+			/* Drained: the descriptor stops polling readable. */
+			if (read(room->ready_fd, &v, sizeof(v)) < 0) {
+				/* Already 0. */
+			}
 		}
 	}
 	pthread_mutex_unlock(&room->mu);

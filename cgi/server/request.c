@@ -140,7 +140,7 @@ access_ok(const struct rp_req *req, const struct rp_route *route)
 
 void
 rp_request_handle(const struct rp_app *app, struct rp_client *client,
-    char **envp, const struct rp_io *io)
+    char **envp, const struct rp_io *io, struct rp_req_times *times)
 {
 	struct rp_req req;
 	const struct rp_route *route;
@@ -208,4 +208,9 @@ rp_request_handle(const struct rp_app *app, struct rp_client *client,
 	req.log.total_us = (long)(rp_monotonic_us() - t0);
 	rp_log_request(&req.log);
 	rp_resp_free(&req.resp);
+	if (times != NULL) {
+		times->total_us = req.log.total_us;
+		times->upstream_us = req.log.upstream_us > 0 ?
+		    req.log.upstream_us : 0;
+	}
 }

@@ -33,10 +33,18 @@ const char *rp_req_param(const struct rp_req *req, const char *name);
 /*
  * Answers the request described by envp through io: routes it, runs the
  * handler, sends the answer and writes the log line.  Never fails: what
- * goes wrong becomes an error answer and a log line.
+ * goes wrong becomes an error answer and a log line.  times, when not
+ * NULL, gets the request's wall time and the part of it spent waiting
+ * for the API.
  */
+struct rp_req_times {
+	long total_us;
+	long upstream_us;              /* 0 without an API call */
+};
+
 void rp_request_handle(const struct rp_app *app, struct rp_client *client,
-    char **envp, const struct rp_io *io);
+    char **envp, const struct rp_io *io,
+    struct rp_req_times *times);
 
 /*
  * The route name of a request: its path with prefix ([server] prefix,

@@ -11,7 +11,11 @@
 struct rp_io {
 	int (*write)(void *ctx, const char *buf, size_t len); /* 0 or -1 */
 	void *ctx;
-	/* Pushes buffered bytes out: 0, or -1 when the peer is gone.  May be NULL. */
+	/*
+	 * The answer is whole: pushes the buffered bytes out (FastCGI: with
+	 * the records that end the request, in one write).  0, or -1 when
+	 * the peer is gone.  Nothing may be written after it.  May be NULL.
+	 */
 	int (*flush)(void *ctx);
 };
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -26,9 +27,9 @@
 #include "err.h"
 #include "intake.h"
 #include "live.h"
+#include "pace.h"
 #include "request.h"
 #include "server.h"
-#include "turn.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -45,14 +46,26 @@
  * left.  The listening socket itself is never shut down: with spawn-fcgi
  * or systemd it is shared with other processes that must keep serving.
  * Workers busy with a request finish it, bounded by the grace time.
- * Workers waiting for their turn to accept (turn.h) are woken through
- * their condition variable, with every kick, and leave.  Connections
- * still waiting for their request (intake.h) are closed at the end.
+ * Connections still waiting for their request (intake.h) are closed
+ * at the end.
+ *
+ * How an idle worker waits: the listener is non-blocking, and a worker
+ * that finished a request accepts the next pending connection at once
+ * (under load: one system call per request, as a bare libfcgi
+ * responder's accept()).  With nothing pending it sleeps in epoll_wait
+ * on an epoll instance of its own that watches the listener and the
+ * waiting room's ready descriptor with EPOLLEXCLUSIVE: the kernel wakes
+ * one sleeping worker per event, not all of them, and always the first
+ * in the order the workers registered that is asleep -- so a load that
+ * needs ten workers keeps the same ten warm (stack, API connection,
+ * parser, malloc's thread cache), whatever [server] threads says, and
+ * the others stay cold.  A worker woken for a connection another took
+ * first finds none (EAGAIN) and sleeps again.
  */
 #define KICK_MS 50
 #define KICK_SIGNAL SIGUSR2
 
-enum worker_state { W_STARTING, W_ACCEPTING, W_BUSY, W_DONE };
+enum worker_state { W_STARTING, W_ACCEPTING, W_BUSY, W_PARKED, W_DONE };
 
 struct worker {
 	pthread_t thread;
@@ -62,16 +75,16 @@ struct worker {
 	struct rp_live *live;        /* borrowed: the configuration in service */
 	int listen_fd;
 	struct rp_server *srv;       /* borrowed */
-	struct rp_turn_waiter turn;  /* waiting for the turn to accept */
+	int epfd;                    /* where it sleeps while idle; -1: none */
 };
 
-/* What the workers share; the turn to accept is turn.h's. */
+/* What the workers share. */
 struct rp_server {
 	pthread_mutex_t lock;
 	pthread_cond_t done;         /* signalled when a worker leaves */
 	long running;                /* workers not yet W_DONE; under lock */
 	atomic_int listener_failed;  /* accept failed for another reason */
-	struct rp_turn turn;         /* whose turn it is to accept */
+	struct rp_pace pace;         /* how many workers take connections */
 	struct rp_room *room;        /* connections waiting for their request */
 };
 
@@ -145,7 +158,7 @@ stopping(const struct worker *w)
 	    atomic_load(&w->srv->listener_failed);
 }
 
-/* stopping() for rp_turn_take. */
+/* stopping() for rp_pace_park. */
 static int
 stopping_cb(void *ctx)
 {
@@ -153,26 +166,37 @@ stopping_cb(void *ctx)
 }
 
 /*
- * Holding the turn: waits until a connection is pending, one in the
- * waiting room is ready, or a signal came; then hands the turn on.
- * Returns 1 when the room has one (rp_room_take it), else 0 (accept).
- * The turn is not held across the accept: two workers may race for one
- * connection, and the loser waits in accept() for the next, which
- * costs nothing but a warm worker.
+ * The worker's own epoll instance: the listener and the room's ready
+ * descriptor, each with EPOLLEXCLUSIVE (see the top of this file).
  */
 static int
-turn_await_connection(struct worker *w)
+worker_epoll(struct worker *w)
 {
-	struct pollfd pfd[2] = {
-		{ w->listen_fd, POLLIN, 0 },
-		{ rp_room_ready_fd(w->srv->room), POLLIN, 0 },
-	};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
 
-	/* A broken listener returns at once: accept reports it. */
-	while (poll(pfd, 2, -1) < 0 && errno == EINTR && !stopping(w))
-		continue;
-	rp_turn_pass(&w->srv->turn);
-	return (pfd[1].revents & POLLIN) != 0 && !(pfd[0].revents & POLLIN);
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	ev.data.fd = w->listen_fd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) != 0)
+		return -1;
+	ev.data.fd = rp_room_ready_fd(w->srv->room);
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+}
+
+/*
+ * Sleeps until a connection may be pending, one in the waiting room may
+ * be ready, or a signal came (a stop's kick).
+ */
+static void
+await_work(struct worker *w)
+{
+	struct epoll_event ev[2];
+
+	if (epoll_wait(w->epfd, ev, 2, -1) < 0 && errno != EINTR) {
+		rp_log(RP_LOG_ERROR, "worker %ld: epoll_wait failed: %s",
+		    w->id, strerror(errno));
+		usleep(10000);
+	}
 }
 
 /* Only here so that the signal interrupts accept(). */
@@ -198,16 +222,25 @@ install(int sig, void (*fn)(int))
 static int
 fcgi_write(void *ctx, const char *buf, size_t len)
 {
-	FCGX_Stream *out = ctx;
+	FCGX_Stream *out = ((FCGX_Request *)ctx)->out;
 
 	/* A web server that hung up makes this fail: only this request. */
 	return FCGX_PutStr(buf, (int)len, out) == (int)len ? 0 : -1;
 }
 
+/*
+ * Ends the answer: closing stdout (and the unused stderr) puts the
+ * answer's last bytes and the records that end the request into one
+ * write, where flushing first and closing in FCGX_Finish_r took two.
+ * FCGX_Finish_r closes them again without writing (wasFCloseCalled).
+ */
 static int
-fcgi_flush(void *ctx)
+fcgi_end(void *ctx)
 {
-	return FCGX_FFlush(ctx) == 0 ? 0 : -1;
+	FCGX_Request *req = ctx;
+
+	FCGX_FClose(req->err);
+	return FCGX_FClose(req->out) == 0 ? 0 : -1;
 }
 
 static void
@@ -277,9 +310,9 @@ first_look(struct worker *w, int fd)
 }
 
 /*
- * Accepts one connection on the listener.  >= 0: the connection;
- * -1: nothing this time (interrupted, a transient error), try again;
- * -2: the listener is broken.
+ * Accepts one connection on the (non-blocking) listener.  >= 0: the
+ * connection; -3: none pending; -1: nothing this time (interrupted, a
+ * transient error), try again; -2: the listener is broken.
  */
 static int
 accept_connection(struct worker *w, int *failures)
@@ -292,8 +325,9 @@ accept_connection(struct worker *w, int *failures)
 	if (fd < 0) {
 		int e = errno;
 
-		if (e == EINTR || e == EAGAIN || e == EWOULDBLOCK ||
-		    e == ECONNABORTED || e == EPROTO)
+		if (e == EAGAIN || e == EWOULDBLOCK)
+			return -3;
+		if (e == EINTR || e == ECONNABORTED || e == EPROTO)
 			return -1;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
 			/* Load, not a broken listener: a breath, then again. */
@@ -329,6 +363,7 @@ serve(struct worker *w, FCGX_Request *req, int fd, unsigned long *gen,
     struct rp_client **client)
 {
 	struct rp_live_app *la;
+	struct rp_req_times times;
 	struct rp_io io;
 
 	atomic_store(&w->state, W_BUSY);
@@ -343,11 +378,12 @@ serve(struct worker *w, FCGX_Request *req, int fd, unsigned long *gen,
 		rp_metrics_busy(-1);
 		return;
 	}
-	io = (struct rp_io){ fcgi_write, req->out, fcgi_flush };
+	io = (struct rp_io){ fcgi_write, req, fcgi_end };
 	/* This request's configuration, whatever a reload does. */
 	la = rp_live_acquire(w->live);
 	client_follow(w, la, gen, client);
-	rp_request_handle(la->app, *client, req->envp, &io);
+	rp_request_handle(la->app, *client, req->envp, &io, &times);
+	rp_pace_account(&w->srv->pace, times.total_us, times.upstream_us);
 	FCGX_Finish_r(req);
 	if (req->ipcFd >= 0) {
 		rp_room_park(w->srv->room, req->ipcFd, rp_monotonic_ms() +
@@ -375,6 +411,13 @@ worker_main(void *arg)
 	 * Should libfcgi still refuse that request, its own accept fails at
 	 * once on -1 instead of taking a connection unchecked.
 	 */
+	if (worker_epoll(w) != 0) {
+		rp_log(RP_LOG_ERROR, "worker %ld: cannot create its epoll "
+		    "instance: %s; raise the limit of open files (LimitNOFILE=, "
+		    "ulimit -n) or lower [server] threads", w->id, strerror(errno));
+		atomic_store(&w->srv->listener_failed, 1);
+		goto out;
+	}
 	if (FCGX_InitRequest(&req, -1, 0) != 0) {
 		rp_log(RP_LOG_ERROR, "worker %ld: FCGX_InitRequest failed; "
 		    "out of memory?", w->id);
@@ -392,30 +435,27 @@ worker_main(void *arg)
 		goto out;
 	}
 	for (;;) {
+		if (!rp_pace_allowed(&w->srv->pace, w->id)) {
+			/* Not needed under this load (pace.h): park. */
+			atomic_store(&w->state, W_PARKED);
+			rp_pace_park(&w->srv->pace, w->id, stopping_cb, w);
+		}
 		atomic_store(&w->state, W_ACCEPTING);
-		if (atomic_load(&stop_requested))
+		if (stopping(w))
 			break;
 		/* A connection whose request arrived while it waited. */
 		if ((fd = rp_room_take(w->srv->room)) >= 0) {
 			serve(w, &req, fd, &client_gen, &client);
 			continue;
 		}
-		if (rp_turn_take(&w->srv->turn, &w->turn, stopping_cb, w) != 0)
-			break;
-		/* Handed the turn as the stop came: pass it on, leave. */
-		if (stopping(w)) {
-			rp_turn_pass(&w->srv->turn);
-			break;
-		}
-		rc = turn_await_connection(w);
-		if (stopping(w))
-			break;
-		if (rc == 1)
-			continue;
 		fd = accept_connection(w, &failures);
 		if (fd == -2) {
 			atomic_store(&w->srv->listener_failed, 1);
 			break;
+		}
+		if (fd == -3) {
+			await_work(w);
+			continue;
 		}
 		if (fd >= 0 && first_look(w, fd))
 			serve(w, &req, fd, &client_gen, &client);
@@ -423,6 +463,8 @@ worker_main(void *arg)
 	FCGX_Free(&req, 1);
 out:
 	rp_client_free(client);
+	if (w->epfd >= 0)
+		close(w->epfd);
 	worker_leave(w);
 	if (atomic_load(&w->srv->listener_failed) && wake_pipe[1] >= 0) {
 		unsigned char b = 0;
@@ -462,8 +504,8 @@ wait_workers(struct rp_server *srv, struct worker *ws, long n,
 		pthread_mutex_unlock(&srv->lock);
 		if (left == 0 || rp_monotonic_ms() >= deadline)
 			break;
-		rp_turn_wake_all(&srv->turn);
 		kick_acceptors(ws, n);
+		rp_pace_wake_all(&srv->pace);
 		wait_until = rp_monotonic_ms() + KICK_MS;
 		if (wait_until > deadline)
 			wait_until = deadline;
@@ -516,13 +558,15 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	struct rp_server srv;
 	struct worker *ws = NULL;
 	sigset_t block, old;
-	long i, left, started = 0, ncv = 0;
-	int status = 1, sig_seen = 0;
+	long i, left, started = 0, ncpu;
+	long long next_tick;
+	int status = 1, sig_seen = 0, fl;
 
 	memset(&srv, 0, sizeof(srv));
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	rp_pace_init(&srv.pace, threads, ncpu > 0 ? ncpu : 1);
 	pthread_mutex_init(&srv.lock, NULL);
 	pthread_cond_init(&srv.done, NULL);
-	rp_turn_init(&srv.turn);
 	signal(SIGPIPE, SIG_IGN);
 	if (pipe(wake_pipe) != 0 ||
 	    fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
@@ -547,12 +591,13 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		rp_log_console(RP_LOG_ERROR, "out of memory for %ld workers", threads);
 		goto out;
 	}
-	for (ncv = 0; ncv < threads; ncv++)
-		if (rp_turn_waiter_init(&ws[ncv].turn) != 0) {
-			rp_log_console(RP_LOG_ERROR, "cannot create the "
-			    "condition variables of %ld workers", threads);
-			goto out;
-		}
+	/* Workers accept without blocking, and sleep in epoll_wait instead. */
+	if ((fl = fcntl(l->fd, F_GETFL)) < 0 ||
+	    fcntl(l->fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		rp_log_console(RP_LOG_ERROR, "cannot make the FastCGI listener "
+		    "%s non-blocking: %s", l->desc, strerror(errno));
+		goto out;
+	}
 
 	/* Workers inherit this mask: stop signals reach the main thread only. */
 	sigemptyset(&block);
@@ -562,11 +607,13 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	/* Before they start: the first request may be a scrape. */
 	rp_metrics_workers(threads);
+	rp_metrics_workers_active(threads);
 	for (i = 0; i < threads; i++) {
 		ws[i].id = i;
 		ws[i].live = live;
 		ws[i].listen_fd = l->fd;
 		ws[i].srv = &srv;
+		ws[i].epfd = -1;
 		atomic_init(&ws[i].state, W_STARTING);
 		pthread_mutex_lock(&srv.lock);
 		srv.running++;
@@ -595,12 +642,21 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 	    "threads", PACKAGE_VERSION, l->desc, started);
 
 	/* Sleep until a stop signal or a failed listener. */
+	next_tick = rp_monotonic_ms() + PACE_TICK_MS;
 	while (!atomic_load(&stop_requested) &&
 	    !atomic_load(&srv.listener_failed)) {
 		struct pollfd pfd = { wake_pipe[0], POLLIN, 0 };
 		unsigned char buf[16];
 
-		if (poll(&pfd, 1, -1) > 0 && (pfd.revents & POLLIN)) {
+		long long now = rp_monotonic_ms();
+
+		/* Every PACE_TICK_MS: how many workers the load needs (pace.h). */
+		if (now >= next_tick) {
+			rp_metrics_workers_active(rp_pace_tick(&srv.pace));
+			next_tick = now + PACE_TICK_MS;
+		}
+		if (poll(&pfd, 1, (int)(next_tick - now)) > 0 &&
+		    (pfd.revents & POLLIN)) {
 			ssize_t n = read(wake_pipe[0], buf, sizeof(buf));
 
 			for (ssize_t k = 0; k < n; k++)
@@ -658,10 +714,8 @@ rp_server_run(struct rp_live *live, const struct rp_listener *l,
 		status = 0;
 	}
 out:
-	for (i = 0; i < ncv; i++)
-		rp_turn_waiter_destroy(&ws[i].turn);
 	free(ws);
 	rp_room_free(srv.room);
-	rp_turn_destroy(&srv.turn);
+	rp_pace_destroy(&srv.pace);
 	return status;
 }

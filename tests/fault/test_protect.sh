@@ -129,17 +129,7 @@ rp_check $? "the log says the breaker closed" "$(tail -n 3 "$RUN/short.log")"
 # leads to the simulator's privacy page; the form is posted as a browser
 # would, then the user comes back to the site.
 consent() {
-	local href ctx attrs
-	href=$(grep -o 'href="[^"]*interaction.do[^"]*"' "$R_BODY" | head -n 1 |
-		sed 's/^href="//; s/"$//; s/&amp;/\&/g')
-	ctx=$(printf '%s' "$href" | grep -o '[?&]ctx=[^&]*' | cut -d= -f2-)
-	attrs=$(printf '%s' "$href" | grep -o '[?&]attributes=[^&]*' | cut -d= -f2-)
-	[ -n "$ctx" ] && [ -n "$attrs" ] || return 1
-	curl -s -o /dev/null -w '%{http_code}' -X POST \
-		--data-urlencode "ctx=$(printf '%b' "${ctx//%/\\x}")" \
-		--data-urlencode "attributes=$(printf '%b' "${attrs//%/\\x}")" \
-		--data-urlencode "urlRetour=$NGINX_URL_long/account" \
-		--data-urlencode "choice=$1" "$SIM/urm-gui/interaction.do" | grep -q 303
+	rp_consent "$1" "$SIM" "$NGINX_URL_long/account"
 }
 
 card long "$TOK_MAXIME"

@@ -12,6 +12,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_auth_nginx.js \
 	tests/integration/test_auth_apache.js \
 	tests/integration/test_cli.sh \
+	tests/integration/test_refresh.sh \
 	tests/integration/test_shared.sh \
 	tests/integration/test_sim_api.js \
 	tests/integration/test_sim_consent.js \

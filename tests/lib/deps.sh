@@ -92,3 +92,9 @@ rp_install_test_deps() {
 	fi
 	return 0
 }
+
+# What `make bench` needs beyond the tests': PHP-FPM for its peer (r3),
+# never installed by check.sh (make check does not run the benchmark).
+rp_install_bench_deps() {
+	rp_install_debian php-fpm php-curl php-xml
+}

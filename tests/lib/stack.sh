@@ -390,6 +390,32 @@ rp_get() {
 	R_STALE=$(tr -d '\r' <"$R_HDR" | awk -F': ' 'tolower($1) == "x-richprofile-stale" { print $2 }')
 }
 
+# rp_consent CHOICE SIM-BASE RETURN-URL: posts CHOICE (once, always,
+# refuse) on the simulator's privacy page as a browser would, for the
+# consent link of the last answer (a consent fragment, in R_BODY).
+# Succeeds when the page sends the user back (303).
+rp_consent() {
+	local href ctx attrs
+	href=$(grep -o 'href="[^"]*interaction.do[^"]*"' "$R_BODY" | head -n 1 |
+		sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+	ctx=$(printf '%s' "$href" | grep -o '[?&]ctx=[^&]*' | cut -d= -f2-)
+	attrs=$(printf '%s' "$href" | grep -o '[?&]attributes=[^&]*' | cut -d= -f2-)
+	[ -n "$ctx" ] && [ -n "$attrs" ] || return 1
+	RP_CONSENT_CTX=$(printf '%b' "${ctx//%/\\x}")
+	RP_CONSENT_ATTRS=$(printf '%b' "${attrs//%/\\x}")
+	rp_consent_again "$1" "$2" "$3"
+}
+
+# rp_consent_again CHOICE SIM-BASE RETURN-URL: the same, with the link
+# rp_consent used last (a user who already granted has no link to follow).
+rp_consent_again() {
+	curl -s -o /dev/null -w '%{http_code}' -X POST \
+		--data-urlencode "ctx=$RP_CONSENT_CTX" \
+		--data-urlencode "attributes=$RP_CONSENT_ATTRS" \
+		--data-urlencode "urlRetour=$3" \
+		--data-urlencode "choice=$1" "$2/urm-gui/interaction.do" | grep -q 303
+}
+
 # What the last answer was, for diagnostics.
 rp_last() {
 	echo "HTTP $R_HTTP in $R_MS ms, X-RichProfile-Status '$R_STATUS'"

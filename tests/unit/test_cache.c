@@ -937,6 +937,181 @@ START_TEST(breaker_in_front_of_upstream)
 }
 END_TEST
 
+/* Refresh-ahead: what the cache hands over, recorded for the case to run. */
+static struct {
+	int offers;
+	int refuse;            /* answer "turned down" */
+	char token[64];
+	rp_attrset infos;
+} rf;
+
+static int
+offer(void *ctx, const char *token, size_t len, rp_attrset infos)
+{
+	(void)ctx;
+	rf.offers++;
+	if (rf.refuse)
+		return -1;
+	ck_assert_uint_lt(len, sizeof(rf.token));
+	memcpy(rf.token, token, len);
+	rf.token[len] = '\0';
+	rf.infos = infos;
+	return 0;
+}
+
+/* A cache of ttl_s 60 and refresh_s 45 whose refreshes go to offer(). */
+static void
+make_refresh(long stale)
+{
+	struct rp_cache_opts o;
+
+	rp_cache_free(c);
+	c = NULL;
+	memset(&o, 0, sizeof(o));
+	memset(&rf, 0, sizeof(rf));
+	o.ttl_s = 60;
+	o.max_entries = 100;
+	o.stale_s = stale;
+	o.wait_ms = 2000;
+	o.refresh_s = 45;
+	o.refresh = offer;
+	o.now_ms = fake_clock;
+	fake_now = 1000000;
+	ck_assert_int_eq(rp_cache_new(&o, &c), RP_OK);
+}
+
+/* The refresher's part: the job handed over, run now on this thread. */
+static void
+run_refresh(struct upstream *up)
+{
+	struct call call = { up, rf.token, rf.infos };
+	struct rp_cache_query q = { rf.token, strlen(rf.token), rf.infos,
+	    fetch, &call, NULL, NULL, NULL };
+
+	ck_assert_int_eq(rp_cache_refresh(c, &q), RP_OK);
+}
+
+START_TEST(refresh_ahead_renews_a_viewed_entry)
+{
+	struct rp_cache_stats st;
+	struct rp_profile *p;
+
+	make_refresh(0);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	advance_s(44);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && !i.refresh);
+	ck_assert_int_eq(rf.offers, 0);
+	/* Older than refresh_s: served at once, one refresh handed over. */
+	advance_s(1);
+	p = get(c, &u, "tok", CARD, &i);
+	ck_assert(i.hit && i.refresh);
+	is_of(p, "tok");
+	rp_profile_free(p);
+	ck_assert_int_eq(rf.offers, 1);
+	ck_assert_str_eq(rf.token, "tok");
+	ck_assert_uint_eq(rf.infos, CARD);
+	/* Never two at a time for one entry. */
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && !i.refresh);
+	ck_assert_int_eq(rf.offers, 1);
+	ck_assert_int_eq(calls(&u), 1);
+	run_refresh(&u);
+	ck_assert_int_eq(calls(&u), 2);
+	/* The refreshed entry lives ttl_s from its refresh: no view waits. */
+	advance_s(44);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && !i.refresh);
+	advance_s(1);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && i.refresh);
+	ck_assert_int_eq(rf.offers, 2);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.refreshes, 1);
+	ck_assert_uint_eq(st.misses, 1);
+}
+END_TEST
+
+START_TEST(refresh_ahead_keeps_the_consent_rules)
+{
+	struct rp_profile *p;
+
+	make_refresh(300);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	advance_s(46);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.refresh);
+	/* The user withdrew consent: the refresh drops the entry. */
+	u.outcome = RP_OUT_REFUSED;
+	run_refresh(&u);
+	u.outcome = RP_OUT_GRANTED;
+	p = get(c, &u, "tok", CARD, &i);
+	ck_assert(!i.hit && i.fetched && !i.stored);   /* grant once */
+	is_of(p, "tok");
+	rp_profile_free(p);
+	/* A failed refresh keeps a fresh entry, and counts no stale answer. */
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.stored);
+	advance_s(46);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.refresh);
+	u.outcome = RP_OUT_UPSTREAM;
+	run_refresh(&u);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && !i.stale);
+	/* ... and no second try for it: it expires as without refresh. */
+	ck_assert(!i.refresh);
+	advance_s(13);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && !i.refresh);
+	ck_assert_int_eq(rf.offers, 2);
+	/* A token the API no longer takes: nothing of it stays. */
+	u.outcome = RP_OUT_GRANTED;
+	advance_s(7);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.fetched && i.stored);
+	advance_s(46);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.refresh);
+	u.outcome = RP_OUT_ACCOUNT;
+	run_refresh(&u);
+	p = get(c, &u, "tok", CARD, &i);
+	ck_assert(i.fetched);
+	ck_assert_int_eq(p->outcome, RP_OUT_ACCOUNT);
+	rp_profile_free(p);
+}
+END_TEST
+
+START_TEST(refresh_ahead_turned_down_and_gone)
+{
+	struct rp_cache_stats st;
+
+	make_refresh(0);
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	advance_s(46);
+	rf.refuse = 1;
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && !i.refresh);
+	/* Turned down: the next view tries again. */
+	rf.refuse = 0;
+	rp_profile_free(get(c, &u, "tok", CARD, &i));
+	ck_assert(i.hit && i.refresh);
+	ck_assert_int_eq(rf.offers, 2);
+	rp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.refresh_skipped, 1);
+	/* The entry expired before the job ran, and a miss renewed it: the
+	 * job finds a fresh entry and renews it once more, harmlessly; an
+	 * entry that is gone makes no call. */
+	advance_s(15);
+	rp_profile_free(get(c, &u, "other", CARD, &i));
+	make_refresh(0);
+	strcpy(rf.token, "nobody");
+	rf.infos = CARD;
+	run_refresh(&u);
+	ck_assert_int_eq(calls(&u), 2);
+}
+END_TEST
+
 START_TEST(options)
 {
 	struct rp_cache_opts o;
@@ -1005,6 +1180,9 @@ main(void)
 	tcase_add_test(tc, tokens_never_mixed);
 	tcase_add_test(tc, tokens_never_mixed_under_threads);
 	tcase_add_test(tc, breaker_in_front_of_upstream);
+	tcase_add_test(tc, refresh_ahead_renews_a_viewed_entry);
+	tcase_add_test(tc, refresh_ahead_keeps_the_consent_rules);
+	tcase_add_test(tc, refresh_ahead_turned_down_and_gone);
 	tcase_add_test(tc, options);
 	suite_add_tcase(s, tc);
 	return rp_test_run(s);

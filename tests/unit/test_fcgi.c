@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -18,6 +21,7 @@
 #include "response.h"
 #include "routes.h"
 #include "metrics.h"
+#include "pace.h"
 #include "testutil.h"
 
 /* The route name the program derives from a set of parameters. */
@@ -464,6 +468,113 @@ START_TEST(a_gone_client_is_reported)
 }
 END_TEST
 
+/* n requests of total_us each, of which calls asked the API, waiting wait_us. */
+static void
+load(struct rp_pace *p, int n, long total_us, int calls, long wait_us)
+{
+	for (int i = 0; i < n; i++)
+		rp_pace_account(p, total_us + (i < calls ? wait_us : 0),
+		    i < calls ? wait_us : 0);
+}
+
+static int
+no_stop(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+START_TEST(pace_follows_where_the_time_goes)
+{
+	struct rp_pace p;
+	long l;
+	int i;
+
+	rp_pace_init(&p, 128, 2);
+	/* Idle or light: every worker. */
+	ck_assert_int_eq(rp_pace_tick(&p), 128);
+	load(&p, 10, 50, 10, 100);
+	ck_assert_int_eq(rp_pace_tick(&p), 128);
+	/* Heavy, an instant API (100 us, requests 50 us of their own):
+	 * 2 * (1 + 100/50) = 6, reached by quarters. */
+	for (i = 0, l = 128; i < 20; i++) {
+		long prev = l;
+
+		load(&p, 500, 50, 500, 100);
+		l = rp_pace_tick(&p);
+		ck_assert_int_le(l, prev);
+		ck_assert_int_ge(l, prev - prev / 4);
+	}
+	ck_assert_int_eq(l, 6);
+	ck_assert(!rp_pace_allowed(&p, 6));
+	ck_assert(rp_pace_allowed(&p, 5));
+	/* The mean wait is inflated by CPU queueing; the quickest is not. */
+	load(&p, 499, 50, 499, 5000);
+	load(&p, 1, 50, 1, 100);
+	ck_assert_int_eq(rp_pace_tick(&p), 6);
+	/* Mostly cache hits: the floor, 2 * CPUs (4). */
+	for (i = 0; i < 5; i++) {
+		load(&p, 500, 50, 10, 100);
+		l = rp_pace_tick(&p);
+	}
+	ck_assert_int_eq(l, 4);
+	/* Ten workers stuck on calls that hang: ten more than the floor. */
+	for (i = 0; i < 10; i++)
+		rp_pace_api_wait(+1);
+	load(&p, 500, 50, 10, 100);
+	ck_assert_int_eq(rp_pace_tick(&p), 14);
+	for (i = 0; i < 10; i++)
+		rp_pace_api_wait(-1);
+	/* The API slows to 50 ms: all of them at the next tick. */
+	load(&p, 40, 50, 40, 50000);
+	ck_assert_int_eq(rp_pace_tick(&p), 128);
+	/* An API that stopped answering: nothing finishes, all of them. */
+	for (i = 0; i < 10; i++) {
+		load(&p, 500, 50, 500, 100);
+		l = rp_pace_tick(&p);
+	}
+	ck_assert_int_lt(l, 128);
+	ck_assert_int_eq(rp_pace_tick(&p), 128);
+	rp_pace_destroy(&p);
+}
+END_TEST
+
+/* A parked worker comes back when the limit grows. */
+static struct rp_pace *park_pace;
+static atomic_int unparked;
+
+static void *
+parked(void *arg)
+{
+	rp_pace_park(park_pace, (long)(intptr_t)arg, no_stop, NULL);
+	atomic_store(&unparked, 1);
+	return NULL;
+}
+
+START_TEST(pace_parks_and_wakes)
+{
+	struct rp_pace p;
+	pthread_t t;
+	int i;
+
+	rp_pace_init(&p, 16, 1);
+	park_pace = &p;
+	for (i = 0; i < 30; i++) {
+		load(&p, 500, 50, 500, 50);
+		rp_pace_tick(&p);
+	}
+	ck_assert_int_eq(atomic_load(&p.limit), 4);
+	ck_assert_int_eq(pthread_create(&t, NULL, parked, (void *)(intptr_t)10), 0);
+	usleep(50000);
+	ck_assert_int_eq(atomic_load(&unparked), 0);
+	load(&p, 40, 50, 40, 50000);
+	ck_assert_int_eq(rp_pace_tick(&p), 16);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(atomic_load(&unparked), 1);
+	rp_pace_destroy(&p);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -484,6 +595,8 @@ suite(void)
 	tcase_add_test(tc, answer_bytes_get_and_head);
 	tcase_add_test(tc, defaults_and_reasons);
 	tcase_add_test(tc, a_gone_client_is_reported);
+	tcase_add_test(tc, pace_follows_where_the_time_goes);
+	tcase_add_test(tc, pace_parks_and_wakes);
 	suite_add_tcase(s, tc);
 	return s;
 }
