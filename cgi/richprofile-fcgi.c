@@ -46,7 +46,8 @@ usage(FILE *f)
 	    "              else fd 0 (spawn-fcgi, mod_fcgid), and when fd 0 is\n"
 	    "              no socket one CGI request is answered\n"
 	    "  -n THREADS  worker threads (default: [server] threads)\n"
-	    "  -t          check the configuration and templates, then exit\n"
+	    "  -t          check the configuration and templates (and that\n"
+	    "              [shared] Redis answers PING), then exit\n"
 	    "  -V          print the version and exit\n"
 	    "  -h          print this help and exit\n"
 	    "\n"
@@ -168,7 +169,7 @@ main(int argc, char **argv)
 	char err[1024];
 	long threads = 0;
 	size_t i;
-	int c, test = 0, status = 1, rc, client_init = 0, listening = 0;
+	int c, test = 0, status = 1, rc, client_init = 0, listening = 0, ping;
 	int version = 0;
 
 	rp_log_set_program("richprofile-fcgi");
@@ -219,8 +220,21 @@ main(int argc, char **argv)
 			if (rp_renderer_view_warning(app->renderer, i, err,
 			    sizeof(err)))
 				fprintf(stderr, "richprofile-fcgi: warning: %s\n", err);
+		/*
+		 * Unlike a start, -t asks whether Redis answers.  A silent
+		 * Redis is a warning, not a broken configuration: the
+		 * program serves without it (and the units run -t before
+		 * every start, which Redis must never prevent).
+		 */
+		ping = app->shared != NULL ?
+		    rp_shared_ping(app->shared, err, sizeof(err)) : RP_OK;
+		if (ping != RP_OK)
+			fprintf(stderr, "richprofile-fcgi: warning: %s: %s\n",
+			    app->cfg->path, err);
 		printf("richprofile-fcgi: configuration %s and its templates "
-		    "are ok\n", app->cfg->path);
+		    "are ok%s\n", app->cfg->path, app->shared == NULL ? "" :
+		    ping == RP_OK ? "; Redis answers PING" :
+		    "; Redis does not answer (see the warning)");
 		status = 0;
 		goto out;
 	}

@@ -92,6 +92,9 @@ rpexamplesnginxdir = $(rpexamplesdir)/nginx
 dist_rpexamplesnginx_DATA = conf/nginx/richprofile.conf
 rpexamplesapachedir = $(rpexamplesdir)/apache
 dist_rpexamplesapache_DATA = conf/apache/richprofile.conf
+# A drop-in for a local Redis (the shared tier): After= and Wants=, never Requires=.
+rpexamplessystemddir = $(rpexamplesdir)/systemd
+dist_rpexamplessystemd_DATA = conf/systemd/richprofile-redis.conf
 rpexamplessitedir = $(rpexamplesdir)/site
 dist_rpexamplessite_DATA = conf/site/account.shtml
 # The auth route's snippets (issue 9): the site's backend gets the profile.

@@ -424,6 +424,11 @@ call_upstream(struct rp_cache *c, const struct rp_cache_query *q,
 	int probe = 0, rc, failed;
 
 	*rejected = 0;
+	if (q->peek != NULL && q->peek(q->arg, &r) == RP_OK && r != NULL) {
+		*err = RP_OK;
+		return r;
+	}
+	r = NULL;
 	if (c->o.breaker != NULL &&
 	    rp_breaker_enter(c->o.breaker, &probe) != RP_OK) {
 		*rejected = 1;
@@ -451,7 +456,8 @@ call_upstream(struct rp_cache *c, const struct rp_cache_query *q,
  */
 static struct rp_profile *
 settle(struct rp_cache *c, struct shard *s, struct entry *e,
-    struct rp_profile *r, struct flight *f, struct rp_profile **trash)
+    struct rp_profile *r, struct flight *f, struct rp_profile **trash,
+    int no_keep)
 {
 	long long now = c->o.now_ms();
 
@@ -471,7 +477,7 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 		drop_profile(e, &trash[0]);
 		if (!c->keep)
 			break;
-		if (e->marker) {
+		if (e->marker || no_keep) {
 			/* Maybe a grant for one reading: serve, don't keep. */
 			e->marker = 0;
 			s->st.grant_once++;
@@ -577,6 +583,8 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 	lru_front(s, e);
 	e->flight = f;
 	info->fetched = 1;
+	if (q->marked != NULL)
+		*q->marked = e->marker;
 	pthread_mutex_unlock(&s->mu);
 
 	r = call_upstream(c, q, &err, &rejected);
@@ -586,7 +594,7 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 		s->st.breaker_rejected++;
 	else
 		s->st.misses++;
-	res = settle(c, s, e, r, f, trash);
+	res = settle(c, s, e, r, f, trash, q->no_keep != NULL && *q->no_keep);
 	f->result = res;
 	f->err = err;
 	f->done = 1;
@@ -644,7 +652,7 @@ rp_cache_refresh(struct rp_cache *c, const struct rp_cache_query *q)
 	pthread_mutex_lock(&s->mu);
 	if (rejected)
 		s->st.breaker_rejected++;
-	res = settle(c, s, e, r, f, trash);
+	res = settle(c, s, e, r, f, trash, q->no_keep != NULL && *q->no_keep);
 	f->result = res;
 	f->err = err;
 	f->done = 1;

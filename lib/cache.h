@@ -95,7 +95,25 @@ struct rp_cache_query {
 	size_t len;
 	rp_attrset infos;      /* attributes asked for */
 	rp_cache_fetch_fn fetch;
-	void *arg;             /* passed to fetch */
+	void *arg;             /* passed to fetch (and peek) */
+	/*
+	 * Optional, the shared tier: asked on a miss by the request that
+	 * leads the call, before the breaker and fetch.  RP_OK with a
+	 * GRANTED profile in *out serves (and keeps) it without an upstream
+	 * call; anything else goes on to fetch.
+	 */
+	rp_cache_fetch_fn peek;
+	/*
+	 * Optional: peek or fetch sets *no_keep non-zero to have a GRANTED
+	 * answer served but not kept (grant once, remembered elsewhere).
+	 */
+	int *no_keep;
+	/*
+	 * Optional: set before fetch is called to whether this process's
+	 * last answer for the key was PARTIAL or REFUSED (a grant that
+	 * follows must not be kept anywhere, Redis included).
+	 */
+	int *marked;
 };
 
 /* How one rp_cache_get was answered, for logs, headers and tests. */

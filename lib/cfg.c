@@ -51,7 +51,10 @@ enum ktype {
 	K_OPTVIEW,   /* optional view name; the view must exist */
 	K_DENYALLOW, /* deny | allow, kept as 0 | 1 */
 	K_ONOFF,     /* on | off, kept as 1 | 0 */
-	K_TRACE      /* propagate | generate | off (enum rp_trace_mode) */
+	K_TRACE,     /* propagate | generate | off (enum rp_trace_mode) */
+	K_REDIS,     /* optional tcp:host:port or unix:/path */
+	K_SECRET,    /* optional readable file holding a secret */
+	K_KEYPREFIX  /* printable text without spaces, 64 bytes at most */
 };
 
 /* True for types whose value may go on over indented lines. */
@@ -119,6 +122,13 @@ static const struct key keys[] = {
 	{ "breaker", "open_ms", K_LONG, C(breaker.open_ms), 1, 3600000, "ms", "10000" },
 	{ "breaker", "window_ms", K_LONG, C(breaker.window_ms), 100, 3600000, "ms", "10000" },
 	{ "breaker", "min_users", K_LONG, C(breaker.min_users), 1, 1000, "users", "3" },
+	{ "shared", "redis", K_REDIS, C(shared.redis), 0, 0, NULL, "" },
+	{ "shared", "database", K_LONG, C(shared.database), 0, 65535, "database number", "0" },
+	{ "shared", "password_file", K_SECRET, C(shared.password_file), 0, 0, NULL, "" },
+	{ "shared", "key_file", K_SECRET, C(shared.key_file), 0, 0, NULL, "" },
+	/* A Redis on the same network answers in well under a millisecond. */
+	{ "shared", "timeout_ms", K_LONG, C(shared.timeout_ms), 1, 10000, "ms", "50" },
+	{ "shared", "prefix", K_KEYPREFIX, C(shared.prefix), 0, 0, NULL, "rp:" },
 	{ "auth", "view", K_OPTVIEW, C(auth.view), 0, 0, NULL, "" },
 	{ "auth", "without_token", K_DENYALLOW, C(auth.allow_without_token), 0, 0, NULL, "deny" },
 	{ "view", "infos", K_INFOS, V(infos), 0, 0, NULL, NULL },
@@ -192,7 +202,7 @@ has_ctl(const char *s)
 }
 
 /* Every section the file may hold, for the message about one it may not. */
-#define SECTIONS "[upstream], [session], [site], [server], [cache], [breaker], [auth] or [view NAME]"
+#define SECTIONS "[upstream], [session], [site], [server], [cache], [breaker], [shared], [auth] or [view NAME]"
 
 static int
 known_section(const char *section)
@@ -615,6 +625,35 @@ check_readable(const struct ctx *x, const char *v)
 	return why;
 }
 
+/* tcp:HOST:PORT ([v6]:PORT too) or unix:/PATH, as rp_shared_new takes it. */
+static const char *
+check_redis(const struct ctx *x, const char *v)
+{
+	const char *colon;
+
+	if (strncmp(v, "unix:", 5) == 0)
+		return v[5] == '/' ? NULL : "not an absolute socket path";
+	if (strncmp(v, "tcp:", 4) != 0)
+		return "neither tcp: nor unix:";
+	if ((colon = strrchr(v + 4, ':')) == NULL || colon == v + 4 ||
+	    !valid_host(v + 4, strlen(v + 4)))
+		return "not HOST:PORT";
+	return NULL;
+}
+
+static const char *
+check_keyprefix(const struct ctx *x, const char *v)
+{
+	const char *p;
+
+	if (strlen(v) > 64)
+		return "longer than 64 bytes";
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return "not printable ASCII without spaces";
+	return NULL;
+}
+
 static char *
 make_path(const struct ctx *x, const char *v)
 {
@@ -667,6 +706,14 @@ static const struct strtype {
 	    "!#$%&'*+-.^_`|~ only" },
 	[K_TEMPLATE] = { check_template, NULL, 0, "a file name relative to "
 	    "[server] templates, without `..`" },
+	[K_REDIS] = { check_redis, NULL, 1, "tcp:HOST:PORT (such as "
+	    "tcp:127.0.0.1:6379) or unix:/PATH (such as "
+	    "unix:/run/redis/redis-server.sock), or nothing for no shared tier" },
+	[K_SECRET] = { check_readable, make_path, 1, "a file readable by the "
+	    "program (relative to this file's directory), or nothing" },
+	[K_KEYPREFIX] = { check_keyprefix, NULL, 0, "a short prefix of "
+	    "printable ASCII without spaces, such as rp: (several sites may "
+	    "share one Redis)" },
 	[K_OPTVIEW] = { check_viewname, NULL, 1, "the NAME of a [view NAME] "
 	    "section, or nothing for the first view of the file" },
 };
@@ -956,6 +1003,16 @@ finish(struct ctx *x)
 			    "its refresh; expected fewer seconds than ttl_s, or 0 "
 			    "for no refresh", cfg->cache.refresh_s,
 			    cfg->cache.ttl_s);
+	}
+	if (!x->failed && cfg->shared.redis != NULL &&
+	    cfg->shared.key_file == NULL) {
+		size_t ri;
+
+		find_key("shared", "redis", &ri);
+		fail(x, x->keyline[ri], "shared", "key_file", "missing while "
+		    "redis is set; expected the file of the key every server "
+		    "shares: create it once with `richprofile keygen FILE`, copy "
+		    "it to every server (mode 0600) and set key_file = FILE");
 	}
 	if (!x->failed && cfg->auth.view != NULL &&
 	    rp_cfg_view(cfg, cfg->auth.view) == NULL) {

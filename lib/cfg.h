@@ -78,6 +78,14 @@ struct rp_cfg {
 		long min_users;         /* distinct failing users needed to open it */
 	} breaker;
 	struct {
+		char *redis;            /* "tcp:HOST:PORT" or "unix:/PATH"; NULL: no shared tier */
+		long database;          /* SELECT */
+		char *password_file;    /* first line: AUTH; NULL: none */
+		char *key_file;         /* the key all servers share; required with redis */
+		long timeout_ms;        /* budget of one Redis operation, connect included */
+		char *prefix;           /* of every Redis key */
+	} shared;
+	struct {
 		char *view;             /* view of the auth route; NULL: the first view */
 		int allow_without_token; /* without a usable token: 0 answers 401,
 		                            1 lets the request through (status signin) */

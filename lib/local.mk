@@ -1,7 +1,7 @@
 # lib/: the internal library, one file per concern.
 noinst_LTLIBRARIES += lib/librp.la
 lib_librp_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(EXPAT_CFLAGS) \
-	$(INIH_CFLAGS) $(SODIUM_CFLAGS) $(SECCOMP_CFLAGS)
+	$(INIH_CFLAGS) $(SODIUM_CFLAGS) $(SECCOMP_CFLAGS) $(HIREDIS_CFLAGS)
 lib_librp_la_SOURCES = \
 	lib/rp.h \
 	lib/err.c lib/err.h \
@@ -35,3 +35,9 @@ lib_librp_la_SOURCES += lib/metrics.c lib/metrics.h
 lib_librp_la_SOURCES += lib/sandbox.c lib/sandbox.h
 # W3C Trace Context passed from the request to the API.
 lib_librp_la_SOURCES += lib/trace.c lib/trace.h
+# The shared tier on Redis (optional, [shared]): profiles packed to bytes,
+# sealed under the key all servers share, behind a breaker of its own.
+lib_librp_la_SOURCES += \
+	lib/pack.c lib/pack.h \
+	lib/seal.c lib/seal.h \
+	lib/shared.c lib/shared.h

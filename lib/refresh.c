@@ -9,6 +9,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "refresh.h"
+#include "shared.h"
 
 struct job {
 	char *token;                /* owned copy, wiped before it is freed */
@@ -19,6 +20,7 @@ struct job {
 struct rp_refresher {
 	const struct rp_cfg *cfg;
 	struct rp_cache *cache;
+	struct rp_shared *shared;   /* borrowed; NULL without [shared] */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct job q[RP_REFRESH_QUEUE];
@@ -32,6 +34,8 @@ struct rp_refresher {
 struct call {
 	struct rp_client *client;
 	const struct job *job;
+	struct rp_shared *shared;
+	int no_keep;                /* the shared tier said: grant once */
 };
 
 static void
@@ -55,6 +59,10 @@ call_api(void *arg, struct rp_profile **out)
 	    c->job->infos, out, &info);
 	if (rc != RP_OK)
 		return rc;
+	/* No page waits here: each Redis operation gets the whole timeout_ms. */
+	if (c->shared != NULL)
+		c->no_keep = rp_shared_put(c->shared, NULL, c->job->token,
+		    c->job->len, c->job->infos, *out, 0);
 	rp_metrics_upstream(info.err, info.elapsed_us);
 	if (info.err != RP_OK)
 		rp_log(RP_LOG_WARN, "cache refresh: upstream call failed (%s): "
@@ -94,9 +102,9 @@ run(void *arg)
 			client = NULL;
 		}
 		if (client != NULL) {
-			struct call c = { client, &j };
+			struct call c = { client, &j, r->shared, 0 };
 			struct rp_cache_query q = { j.token, j.len, j.infos,
-			    call_api, &c };
+			    call_api, &c, NULL, &c.no_keep, NULL };
 
 			if (rp_cache_refresh(r->cache, &q) != RP_OK)
 				rp_log(RP_LOG_WARN, "cache refresh: out of memory; "
@@ -122,6 +130,12 @@ rp_refresher_new(const struct rp_cfg *cfg, struct rp_refresher **out)
 	pthread_cond_init(&r->cv, NULL);
 	*out = r;
 	return RP_OK;
+}
+
+void
+rp_refresher_share(struct rp_refresher *r, struct rp_shared *shared)
+{
+	r->shared = shared;
 }
 
 void

@@ -28,6 +28,14 @@ enum rp_err rp_refresher_new(const struct rp_cfg *cfg, struct rp_refresher **out
 /* The cache the jobs refresh (borrowed); before the first job. */
 void rp_refresher_bind(struct rp_refresher *r, struct rp_cache *cache);
 
+/*
+ * The shared tier (borrowed, may be NULL; before the first job): every
+ * refreshed answer is written to it as a miss's is, so that the other
+ * servers get the renewed profile and the consent memory.
+ */
+struct rp_shared;
+void rp_refresher_share(struct rp_refresher *r, struct rp_shared *shared);
+
 /* rp_cache_opts.refresh, with the refresher as ctx: 0 when queued. */
 int rp_refresher_offer(void *ctx, const char *token, size_t len, rp_attrset infos);
 

@@ -16,6 +16,8 @@
 #include "escape.h"
 #include "profile.h"
 #include "render.h"
+#include "seal.h"
+#include "shared.h"
 
 #define PROG "richprofile"
 
@@ -45,6 +47,7 @@ static const char usage_text[] =
 "Usage: " PROG " fetch [-c FILE] [--view NAME | --infos A,B,...]\n"
 "                   [--format text|json|xml] [--token-file FILE|-] [--lang fr|en]\n"
 "       " PROG " check-config [-c FILE]\n"
+"       " PROG " keygen FILE\n"
 "       " PROG " --help | --version\n";
 
 static const char help_text[] =
@@ -56,6 +59,8 @@ static const char help_text[] =
 "  fetch          ask the API for a profile on behalf of a user; print it\n"
 "  check-config   load the configuration and compile its templates; print\n"
 "                 the configuration as understood (defaults filled in)\n"
+"  keygen FILE    write a new [shared] key_file (mode 0600; never replaces\n"
+"                 a file): copy it to every server of the site\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE    configuration (default " RP_SYSCONFDIR "/richprofile.conf)\n"
@@ -544,6 +549,7 @@ cmd_check_config(int argc, char **argv)
 	struct rp_cfg *cfg = NULL;
 	struct rp_renderer *r = NULL;
 	struct rp_client *client = NULL;
+	struct rp_shared *shared = NULL;
 	char err[1024];
 	size_t i;
 	int rc, global = 0;
@@ -559,6 +565,12 @@ cmd_check_config(int argc, char **argv)
 	/* libcurl takes the [upstream] settings as the FastCGI program would. */
 	if ((rc = start_client(cfg, &client, &global)) != X_OK)
 		goto out;
+	/* [shared]: the key file and the password file (Redis itself: -t). */
+	if ((rc = rp_shared_from_cfg(cfg, &shared, err, sizeof(err))) != RP_OK) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = rc == RP_ENOMEM ? X_INTERNAL : X_CONFIG;
+		goto out;
+	}
 	for (i = 0; i < cfg->nviews; i++)
 		if (rp_renderer_view_warning(r, i, err, sizeof(err)))
 			fprintf(stderr, PROG ": warning: %s\n", err);
@@ -568,12 +580,36 @@ cmd_check_config(int argc, char **argv)
 	rp_cfg_write(cfg, stdout);
 	rc = fflush(stdout) == 0 ? X_OK : X_INTERNAL;
 out:
+	rp_shared_free(shared);
 	rp_client_free(client);
 	if (global)
 		rp_client_global_cleanup();
 	rp_renderer_free(r);
 	rp_cfg_free(cfg);
 	return rc;
+}
+
+/* A new shared key file: the one secret every server of a site holds. */
+static int
+cmd_keygen(int argc, char **argv)
+{
+	char err[1024];
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		fputs(usage_text, stdout);
+		return X_OK;
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_error("%s", "keygen takes one argument: the file "
+		    "to write");
+	if (rp_seal_keygen(argv[1], err, sizeof(err)) != RP_OK) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return X_CONFIG;
+	}
+	printf("%s: new shared key written (mode 0600); copy it to every "
+	    "server and set [shared] key_file\n", argv[1]);
+	return X_OK;
 }
 
 /* The commands, by name (cgit's cmd.c shape). */
@@ -583,6 +619,7 @@ static const struct {
 } commands[] = {
 	{ "fetch", cmd_fetch },
 	{ "check-config", cmd_check_config },
+	{ "keygen", cmd_keygen },
 };
 
 int
@@ -604,6 +641,6 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	return usage_error("unknown command `%s'; expected fetch or "
-	    "check-config", argv[1]);
+	return usage_error("unknown command `%s'; expected fetch, "
+	    "check-config or keygen", argv[1]);
 }

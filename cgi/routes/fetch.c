@@ -10,6 +10,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pace.h"
+#include "shared.h"
 
 /* One upstream call, as the cache asks for it on a miss. */
 struct call {
@@ -17,7 +18,24 @@ struct call {
 	const char *token;
 	size_t len;
 	rp_attrset infos;
+	struct rp_shared_budget budget; /* what Redis may still take of this request */
+	int no_keep;                    /* the shared tier said: grant once */
+	int marked;                     /* this process saw a refusal last */
+	int shared_hit;                 /* served from the shared tier */
 };
+
+/* On an in-process miss, the shared tier first (when configured). */
+static enum rp_err
+peek_shared(void *arg, struct rp_profile **out)
+{
+	struct call *c = arg;
+
+	*out = NULL;
+	if (rp_shared_get(c->req->app->shared, &c->budget, c->token, c->len,
+	    c->infos, out))
+		c->shared_hit = 1;
+	return RP_OK;
+}
 
 static enum rp_err
 call_api(void *arg, struct rp_profile **out)
@@ -41,6 +59,10 @@ call_api(void *arg, struct rp_profile **out)
 	if (rc != RP_OK)
 		return rc;
 	req->log.upstream_code = p->code;
+	/* Every server learns the answer, and whether it may be kept. */
+	if (req->app->shared != NULL)
+		c->no_keep = rp_shared_put(req->app->shared, &c->budget,
+		    c->token, c->len, c->infos, p, c->marked);
 	/* Failures name their cause once, where they are seen. */
 	if (info.err != RP_OK)
 		rp_log(RP_LOG_WARN, "upstream call failed (%s): %s%s%s; "
@@ -62,16 +84,28 @@ enum rp_err
 rp_fcgi_get_profile(struct rp_req *req, const char *token, size_t len,
     rp_attrset infos, struct rp_profile **out)
 {
-	struct call c = { req, token, len, infos };
-	struct rp_cache_query q = { token, len, infos, call_api, &c };
+	struct call c = { req, token, len, infos, { 0, 0 }, 0, 0, 0 };
+	struct rp_cache_query q = { token, len, infos, call_api, &c, NULL,
+	    &c.no_keep, &c.marked };
 	struct rp_cache_info ci;
 	int rc;
 
-	if ((rc = rp_cache_get(req->app->cache, &q, out, &ci)) != RP_OK)
+	if (req->app->shared != NULL) {
+		rp_shared_budget_init(req->app->shared, &c.budget);
+		q.peek = peek_shared;
+	}
+	rc = rp_cache_get(req->app->cache, &q, out, &ci);
+	if (req->app->shared != NULL)
+		rp_shared_budget_done(req->app->shared, &c.budget);
+	if (rc != RP_OK)
 		return rc;
 	/* Without a call of its own, the log line says where the answer came from. */
 	if (ci.hit)
 		req->log.note = "cache_hit";
+	else if (c.shared_hit)
+		req->log.note = "shared_hit";
+	else if (c.no_keep)
+		req->log.note = "grant_once";
 	else if (ci.coalesced) {
 		req->log.note = ci.wait_timeout ? "coalesced_timeout" : "coalesced";
 		req->log.upstream = rp_errclass(ci.err);

@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "routes.h"
 #include "metrics.h"
+#include "shared.h"
 
 /* The Prometheus text exposition format, version 0.0.4. */
 #define CT_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
@@ -57,7 +58,9 @@ rp_route_status(struct rp_req *req)
 
 	collect(req, &x);
 	req->resp.content_type = CT_PROMETHEUS;
-	if (rp_metrics_format(&req->resp.body, &x) != RP_OK)
+	if (rp_metrics_format(&req->resp.body, &x) != RP_OK ||
+	    (req->app->shared != NULL &&
+	    rp_shared_metrics(req->app->shared, &req->resp.body) != RP_OK))
 		rp_req_error(req, 500, 0);
 }
 
@@ -87,6 +90,12 @@ rp_route_ready(struct rp_req *req)
 		why = "the API is failing (circuit breaker open); see the log";
 	if (why == NULL) {
 		rp_buf_puts(&req->resp.body, "ready\n");
+		/* Pages work without Redis: ready, and the operator is told. */
+		if (req->app->shared != NULL &&
+		    rp_shared_failing(req->app->shared))
+			rp_buf_puts(&req->resp.body, "note: the shared tier "
+			    "(Redis) is failing; pages are served without it "
+			    "(see richprofile_shared_errors_total)\n");
 		return;
 	}
 	req->resp.http_status = 503;

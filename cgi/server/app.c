@@ -42,12 +42,20 @@ app_cache(struct rp_app *app, char *err, size_t errlen)
 		co.refresh = rp_refresher_offer;
 		co.refresh_ctx = app->refresher;
 	}
-	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK)
+	if ((rc = rp_cache_new(&co, &app->cache)) != RP_OK) {
 		snprintf(err, errlen, "%s: [cache] rejected: %s", app->cfg->path,
 		    rp_strerror(rc));
-	else if (app->refresher != NULL)
+		return rc;
+	}
+	if (app->refresher != NULL)
 		rp_refresher_bind(app->refresher, app->cache);
-	return rc;
+	/* Redis is not asked here: it may start later, and pages do without it. */
+	if ((rc = rp_shared_from_cfg(app->cfg, &app->shared, err,
+	    errlen)) != RP_OK)
+		return rc;
+	if (app->refresher != NULL)
+		rp_refresher_share(app->refresher, app->shared);
+	return RP_OK;
 }
 
 enum rp_err
@@ -96,6 +104,7 @@ rp_app_free(struct rp_app *app)
 	/* Its threads use the cache: they stop first. */
 	rp_refresher_free(app->refresher);
 	rp_cache_free(app->cache);
+	rp_shared_free(app->shared);
 	rp_breaker_free(app->breaker);
 	rp_renderer_free(app->renderer);
 	rp_cfg_free(app->cfg);

@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "render.h"
+#include "shared.h"
 
 /*
  * The configuration and the compiled templates, loaded at start and
@@ -25,6 +26,7 @@ struct rp_app {
 	struct rp_breaker *breaker;    /* owned */
 	struct rp_cache *cache;        /* owned; borrows breaker */
 	struct rp_refresher *refresher; /* owned; refreshes cache's entries */
+	struct rp_shared *shared;      /* owned; [shared], NULL without it */
 };
 
 /*

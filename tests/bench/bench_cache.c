@@ -38,7 +38,8 @@ static void *
 work(void *arg)
 {
 	struct worker *w = arg;
-	struct rp_cache_query q = { NULL, 0, RP_ATTR_BIT(RP_A_FIRSTNAME), fetch, NULL };
+	struct rp_cache_query q = { NULL, 0, RP_ATTR_BIT(RP_A_FIRSTNAME), fetch,
+	    NULL, NULL, NULL, NULL };
 	struct rp_profile *p;
 	const char *t;
 

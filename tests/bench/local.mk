@@ -20,3 +20,12 @@ bench: all tests/bench/bench_cache tests/bench/peer_fcgi tests/bench/peer_fragme
 	  $(SHELL) $(srcdir)/tests/bench/bench.sh
 bench-parse: tests/bench/bench_parse$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' tests/bench/bench_parse $(BENCH_ITERS)
+
+# The shared tier's scenarios (three programs on one Redis); part of
+# `make bench`, or alone with `make bench-shared`.
+EXTRA_DIST += tests/bench/bench_shared.sh
+.PHONY: bench-shared
+bench: bench-shared
+bench-shared: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  $(SHELL) $(srcdir)/tests/bench/bench_shared.sh

@@ -8,12 +8,14 @@ rp_debian_packages=(
 	# build
 	build-essential autoconf automake autoconf-archive libtool pkg-config
 	libcurl4-openssl-dev libexpat1-dev libinih-dev libsodium-dev libfcgi-dev
-	libmicrohttpd-dev libssl-dev libseccomp-dev check
+	libmicrohttpd-dev libssl-dev libseccomp-dev check libhiredis-dev
 	# tests, demo, benchmark, fuzzing
 	nginx-light apache2 curl openssl ca-certificates valgrind clang
 	libclang-rt-14-dev wrk spawn-fcgi libfcgi-bin libapache2-mod-fcgid mandoc
 	systemd chromium bsdextrautils
 	python3 procps iproute2
+	# the shared tier's tests start their own redis-server
+	redis-server
 	# the Debian packages (make deb, tests/deb/): debhelper brings
 	# dh-autoreconf; Rules-Requires-Root: no, so no fakeroot
 	dpkg-dev debhelper lintian
@@ -38,9 +40,30 @@ rp_install_debian() {
 		apt-get update -q >/dev/null &&
 			apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
 			{ echo "richprofile: apt-get install failed" >&2; return 1; }
+		# redis-server's package starts a system instance on port 6379:
+		# the tests start their own on free ports and must not lean on
+		# it.  Only one installed here is stopped: a Redis the machine
+		# already ran is left alone.
+		case " ${missing[*]} " in
+		*" redis-server "*) rp_quiet_system_redis ;;
+		esac
 	fi
 	# Installing nginx or apache2 may start them on port 80; the tests
 	# start their own instances and need nothing listening there.
+	return 0
+}
+
+# rp_quiet_system_redis: stops and disables the redis-server service the
+# Debian package starts when installed (as root only).
+rp_quiet_system_redis() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	dpkg-query -W -f='${Status}' redis-server 2>/dev/null | grep -q 'install ok installed' || return 0
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+	elif command -v service >/dev/null 2>&1; then
+		service redis-server stop >/dev/null 2>&1 || true
+		command -v update-rc.d >/dev/null 2>&1 && update-rc.d redis-server disable >/dev/null 2>&1 || true
+	fi
 	return 0
 }
 

@@ -24,6 +24,11 @@ noinst_LIBRARIES += tests/lib/libsimproc.a
 tests_lib_libsimproc_a_CFLAGS = $(TEST_CFLAGS)
 tests_lib_libsimproc_a_SOURCES = tests/lib/simproc.c tests/lib/simproc.h
 
-EXTRA_DIST += tests/lib/run-node.sh tests/lib/valgrind.sh \
+# A private redis-server for the shared tier's C tests (redisproc).
+noinst_LIBRARIES += tests/lib/libredisproc.a
+tests_lib_libredisproc_a_CFLAGS = $(TEST_CFLAGS)
+tests_lib_libredisproc_a_SOURCES = tests/lib/redisproc.c tests/lib/redisproc.h
+
+EXTRA_DIST += tests/lib/redis.sh tests/lib/run-node.sh tests/lib/valgrind.sh \
 	tests/lib/valgrind.supp tests/lib/mkcerts.sh \
 	tests/lib/stack.js tests/lib/sim.js tests/lib/stack.sh

@@ -118,7 +118,8 @@ rp_start_sim() {
 
 # rp_write_conf FILE ENDPOINT [SECTION.KEY=VALUE...]: a configuration for
 # the program; later assignments override the defaults written here, and
-# an empty value leaves the key out.
+# an empty value leaves the key out ([shared] has none: no shared tier
+# unless shared.redis is given; tests/lib/redis.sh starts a Redis).
 rp_write_conf() {
 	local file=$1 endpoint=$2 kv sec key val
 	shift 2
@@ -146,7 +147,7 @@ rp_write_conf() {
 		v[${kv%%=*}]=${kv#*=}
 	done
 	{
-		for sec in upstream session site server cache breaker; do
+		for sec in upstream session site server cache breaker shared; do
 			echo "[$sec]"
 			for key in "${!v[@]}"; do
 				[ "${key%%.*}" = "$sec" ] || continue

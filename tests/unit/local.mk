@@ -1,6 +1,6 @@
 # tests/unit/: one Check program per module of lib/ and of the program's
 # core (test_fcgi), each a list of cases with TAP output.
-UNIT_TESTS = tests/unit/test_attr tests/unit/test_err tests/unit/test_netaddr tests/unit/test_cache tests/unit/test_breaker tests/unit/test_cfg tests/unit/test_log tests/unit/test_buf tests/unit/test_escape tests/unit/test_i18n tests/unit/test_consent tests/unit/test_cookie tests/unit/test_query tests/unit/test_parse tests/unit/test_template tests/unit/test_render tests/unit/test_client tests/unit/test_fcgi tests/unit/test_auth_cfg tests/unit/test_metrics tests/unit/test_sandbox tests/unit/test_trace
+UNIT_TESTS = tests/unit/test_attr tests/unit/test_err tests/unit/test_netaddr tests/unit/test_cache tests/unit/test_breaker tests/unit/test_cfg tests/unit/test_log tests/unit/test_buf tests/unit/test_escape tests/unit/test_i18n tests/unit/test_consent tests/unit/test_cookie tests/unit/test_query tests/unit/test_parse tests/unit/test_template tests/unit/test_render tests/unit/test_client tests/unit/test_fcgi tests/unit/test_auth_cfg tests/unit/test_metrics tests/unit/test_sandbox tests/unit/test_trace tests/unit/test_shared
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 EXTRA_DIST += tests/unit/fixtures
@@ -53,3 +53,7 @@ tests_unit_test_client_LDADD = $(TESTSERVER_LIBS)
 # The program's request plumbing: its core, not main().
 tests_unit_test_fcgi_CFLAGS = $(TEST_CFLAGS) $(FCGI_CORE_CPPFLAGS)
 tests_unit_test_fcgi_LDADD = tests/lib/libtestutil.a $(FCGI_CORE_LIBS) $(CHECK_LIBS)
+# The shared tier: packing, sealing, key files, and hiredis against a
+# real redis-server (tests/lib/redisproc) and a hostile fake one.
+tests_unit_test_shared_CFLAGS = $(TEST_CFLAGS) $(SODIUM_CFLAGS)
+tests_unit_test_shared_LDADD = tests/lib/libredisproc.a $(TEST_LIBS)

@@ -167,7 +167,8 @@ get(struct rp_cache *cache, struct upstream *up, const char *token,
     rp_attrset infos, struct rp_cache_info *info)
 {
 	struct call call = { up, token, infos };
-	struct rp_cache_query q = { token, strlen(token), infos, fetch, &call };
+	struct rp_cache_query q = { token, strlen(token), infos, fetch, &call,
+	    NULL, NULL, NULL };
 	struct rp_profile *p = NULL;
 
 	ck_assert_int_eq(rp_cache_get(cache, &q, &p, info), RP_OK);
@@ -522,7 +523,8 @@ hammer_one(void *arg)
 {
 	struct hammer *h = arg;
 	struct call call = { h->u, "tok-shared", CARD };
-	struct rp_cache_query q = { "tok-shared", 10, CARD, fetch, &call };
+	struct rp_cache_query q = { "tok-shared", 10, CARD, fetch, &call,
+	    NULL, NULL, NULL };
 
 	pthread_barrier_wait(h->bar);
 	if (rp_cache_get(h->c, &q, &h->p, &h->i) != RP_OK)
@@ -986,7 +988,7 @@ run_refresh(struct upstream *up)
 {
 	struct call call = { up, rf.token, rf.infos };
 	struct rp_cache_query q = { rf.token, strlen(rf.token), rf.infos,
-	    fetch, &call };
+	    fetch, &call, NULL, NULL, NULL };
 
 	ck_assert_int_eq(rp_cache_refresh(c, &q), RP_OK);
 }

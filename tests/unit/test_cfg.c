@@ -350,6 +350,18 @@ static const struct bad bads[] = {
 	{ MINIMAL "[upstream]\ntimeout_ms = 10\n  20\n", 7,
 	  "[upstream] timeout_ms: indented line continues this key" },
 	{ MINIMAL "[upstream]\nproxy = http://p/\x01\n", 6, "control character" },
+	{ MINIMAL "[shared]\nredis = 127.0.0.1:6379\n", 6,
+	  "[shared] redis: `127.0.0.1:6379`: neither tcp: nor unix:; expected tcp:HOST:PORT" },
+	{ MINIMAL "[shared]\nredis = tcp:127.0.0.1\n", 6, "not HOST:PORT" },
+	{ MINIMAL "[shared]\nredis = unix:run/redis.sock\n", 6,
+	  "not an absolute socket path" },
+	{ MINIMAL "[shared]\nredis = tcp:127.0.0.1:6379\n", 6,
+	  "[shared] key_file: missing while redis is set; expected the file of "
+	  "the key every server shares: create it once with `richprofile keygen FILE`" },
+	{ MINIMAL "[shared]\ntimeout_ms = 0\n", 6, "`0` is not a number in range" },
+	{ MINIMAL "[shared]\nprefix = a b\n", 6, "not printable ASCII without spaces" },
+	{ MINIMAL "[shared]\nkey_file = /nonexistent/shared.key\n", 6,
+	  "[shared] key_file: `/nonexistent/shared.key`: No such file or directory" },
 };
 
 START_TEST(every_error_names_file_line_and_expectation)
