@@ -742,7 +742,8 @@ hook_fetch(void *arg, struct rp_profile **out)
 
 START_TEST(cache_peeks_before_breaker_and_honours_no_keep)
 {
-	struct rp_breaker_opts bo = { 1, 60000, NULL };
+	struct rp_breaker_opts bo = { .failures = 1, .open_ms = 60000,
+	    .min_users = 1 };
 	struct rp_cache_opts co = { 0 };
 	struct rp_breaker *br;
 	struct rp_cache *c;
