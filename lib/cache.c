@@ -676,6 +676,25 @@ rp_cache_refresh(struct rp_cache *c, const struct rp_cache_query *q)
 }
 
 void
+rp_cache_refresh_skip(struct rp_cache *c, const struct rp_cache_query *q)
+{
+	unsigned char key[RP_HASH_KEYLEN];
+	struct shard *s;
+	struct entry *e;
+
+	rp_hash_key(q->token, q->len, q->infos, key);
+	s = shard_of(c, key);
+	pthread_mutex_lock(&s->mu);
+	if ((e = find(s, key)) != NULL) {
+		e->refreshing = 0;
+		if (e->prof != NULL)
+			e->refresh_at = e->expires;
+	}
+	s->st.refresh_elsewhere++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
 rp_cache_stats(struct rp_cache *c, struct rp_cache_stats *out)
 {
 	unsigned i;
@@ -697,6 +716,7 @@ rp_cache_stats(struct rp_cache *c, struct rp_cache_stats *out)
 		out->oversize += s->st.oversize;
 		out->refreshes += s->st.refreshes;
 		out->refresh_skipped += s->st.refresh_skipped;
+		out->refresh_elsewhere += s->st.refresh_elsewhere;
 		out->entries += s->kept;
 		out->bytes += s->bytes;
 		pthread_mutex_unlock(&s->mu);

@@ -150,6 +150,13 @@ enum rp_err rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
  */
 enum rp_err rp_cache_refresh(struct rp_cache *c, const struct rp_cache_query *q);
 
+/*
+ * The refresh handed over for q's entry will not be made (another
+ * server makes it): the entry is served until it expires, with no
+ * further refresh, and is counted in refresh_elsewhere.
+ */
+void rp_cache_refresh_skip(struct rp_cache *c, const struct rp_cache_query *q);
+
 /* Whether an outcome counts as an upstream failure (breaker, stale-if-error). */
 int rp_cache_outcome_failed(enum rp_outcome o);
 
@@ -167,6 +174,7 @@ struct rp_cache_stats {
 	unsigned long long oversize;     /* answers too large to keep (served) */
 	unsigned long long refreshes;    /* refresh-ahead calls made */
 	unsigned long long refresh_skipped; /* refreshes refresh() turned down */
+	unsigned long long refresh_elsewhere; /* left to another server (shared tier) */
 	size_t entries;                  /* entries now, profiles and markers */
 	size_t bytes;                    /* heap of kept entries, profiles included */
 	size_t max_bytes;                /* the bound of bytes */

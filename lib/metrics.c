@@ -321,6 +321,9 @@ static const struct ext_family ext_families[] = {
 	    "because a view found them older than refresh_s."),
 	EXT(0, "cache_refresh_skipped_total", "counter", cache_refresh_skipped,
 	    "Refreshes not made: too many were already waiting."),
+	EXT(0, "cache_refresh_elsewhere_total", "counter", cache_refresh_elsewhere,
+	    "Refreshes left to another server, which held the shared "
+	    "tier's lock for the entry."),
 	EXT(1, "breaker_opened_total", "counter", breaker_opened,
 	    "Times the circuit breaker opened."),
 	EXT(1, "breaker_rejected_total", "counter", breaker_rejected,

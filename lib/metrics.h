@@ -94,6 +94,7 @@ struct rp_metrics_ext {
 	unsigned long long cache_oversize;
 	unsigned long long cache_refreshes;
 	unsigned long long cache_refresh_skipped;
+	unsigned long long cache_refresh_elsewhere;
 	int have_breaker;
 	int breaker_state;      /* 0 closed, 1 open, 2 half-open */
 	unsigned long long breaker_opened;

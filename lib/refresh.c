@@ -75,6 +75,26 @@ call_api(void *arg, struct rp_profile **out)
 	return RP_OK;
 }
 
+/*
+ * With the shared tier, whether another server refreshes this entry
+ * now: the lock lasts refresh_s (at least the API's timeout), so across
+ * servers an entry is refreshed about once per refresh_s, and the
+ * others find the refreshed profile in Redis when theirs expires.
+ * Redis failing: refresh here, as without a shared tier.
+ */
+static int
+elsewhere(struct rp_refresher *r, const struct job *j)
+{
+	long hold = r->cfg->cache.refresh_s * 1000;
+
+	if (r->shared == NULL)
+		return 0;
+	if (hold < r->cfg->upstream.timeout_ms)
+		hold = r->cfg->upstream.timeout_ms;
+	return rp_shared_refresh_lock(r->shared, j->token, j->len, j->infos,
+	    hold) == 0;
+}
+
 static void *
 run(void *arg)
 {
@@ -106,7 +126,10 @@ run(void *arg)
 			struct rp_cache_query q = { j.token, j.len, j.infos,
 			    call_api, &c, NULL, &c.no_keep, NULL };
 
-			if (rp_cache_refresh(r->cache, &q) != RP_OK)
+			if (elsewhere(r, &j)) {
+				/* Another server refreshes it: serve ours. */
+				rp_cache_refresh_skip(r->cache, &q);
+			} else if (rp_cache_refresh(r->cache, &q) != RP_OK)
 				rp_log(RP_LOG_WARN, "cache refresh: out of memory; "
 				    "the entry expires as without refresh_s");
 		}

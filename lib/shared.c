@@ -662,6 +662,31 @@ miss:
 }
 
 int
+rp_shared_refresh_lock(struct rp_shared *s, const char *token, size_t len,
+    rp_attrset infos, long hold_ms)
+{
+	char key[KEY_MAX], ms[24];
+	const char *argv[6] = { "SET", key, "1", "NX", "PX", ms };
+	size_t argvlen[6] = { 3, 0, 1, 2, 2, 0 };
+	redisReply *rep = NULL;
+	int took;
+
+	argvlen[1] = key_of(s, 'r', token, len, infos, key);
+	argvlen[5] = (size_t)snprintf(ms, sizeof(ms), "%ld", hold_ms);
+	/* No page waits here: the operation gets the whole timeout_ms. */
+	if (op(s, NULL, 6, argv, argvlen, &rep) != OP_OK)
+		return -1;
+	/* OK: taken; nil: another server's. */
+	took = rep->type == REDIS_REPLY_STATUS;
+	if (!took && rep->type != REDIS_REPLY_NIL) {
+		ADD(s->errors[RP_SE_PROTOCOL], 1);
+		took = -1;
+	}
+	freeReplyObject(rep);
+	return took;
+}
+
+int
 rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
     const char *token, size_t len, rp_attrset infos,
     const struct rp_profile *p, int marked)

@@ -113,6 +113,16 @@ int rp_shared_put(struct rp_shared *s, struct rp_shared_budget *b,
     const struct rp_profile *p, int marked);
 
 /*
+ * Refresh-ahead across servers: SET <prefix>r:<name> NX PX hold_ms, so
+ * one server refreshes an entry and the others keep serving theirs (and
+ * find the refreshed profile in Redis when theirs expires).  1: this
+ * server took the lock, refresh; 0: another server holds it, do not;
+ * -1: Redis failing, refresh as without a shared tier.
+ */
+int rp_shared_refresh_lock(struct rp_shared *s, const char *token, size_t len,
+    rp_attrset infos, long hold_ms);
+
+/*
  * PING within timeout_ms, outside the breaker (for -t and check-config).
  * RP_OK, or RP_EIO with "what failed and what to do" in err.
  */

@@ -40,6 +40,7 @@ collect(const struct rp_req *req, struct rp_metrics_ext *x)
 		x->cache_oversize = cs.oversize;
 		x->cache_refreshes = cs.refreshes;
 		x->cache_refresh_skipped = cs.refresh_skipped;
+		x->cache_refresh_elsewhere = cs.refresh_elsewhere;
 	}
 	if (req->app->breaker != NULL) {
 		rp_breaker_stats(req->app->breaker, &bs);

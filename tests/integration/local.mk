@@ -15,6 +15,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_refresh.sh \
 	tests/integration/test_trace.sh \
 	tests/integration/test_shared.sh \
+	tests/integration/test_shared_refresh.sh \
 	tests/integration/test_sim_api.js \
 	tests/integration/test_sim_consent.js \
 	tests/integration/test_sim_faults.js \

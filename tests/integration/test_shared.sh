@@ -102,19 +102,7 @@ for n in a b c x y z d e; do rp_start_fcgi "$n" "$RUN/$n.conf"; done
 # (not shared), each through the shipped snippet; and a server per
 # program for the views that must land on one of them.
 ports=($(rp_free_port 2))
-pool() { # NAME PORT PROGRAM...: an upstream and a server for it
-	local name=$1 port=$2 p sock
-	shift 2
-	rp_snippet "$rp_srcdir/conf/nginx/richprofile.conf" \
-		"unix:$RP_SNIPPET_SOCKET" "rp_$name" >"$RUN/pool-$name.conf"
-	printf 'upstream rp_%s {' "$name"
-	for p; do
-		sock=FCGI_SOCK_$p
-		printf ' server unix:%s;' "${!sock}"
-	done
-	printf ' }\nserver { listen 127.0.0.1:%s; include %s; }\n' "$port" "$RUN/pool-$name.conf"
-}
-RP_NGINX_HTTP="$(pool shared "${ports[0]}" a b c; pool solo "${ports[1]}" x y z)"
+RP_NGINX_HTTP="$(rp_nginx_pool shared "${ports[0]}" a b c; rp_nginx_pool solo "${ports[1]}" x y z)"
 rp_start_nginx a b c d e
 SHARED=http://127.0.0.1:${ports[0]}
 SOLO=http://127.0.0.1:${ports[1]}

@@ -256,6 +256,23 @@ rp_start_nginx() {
 	done
 }
 
+# rp_nginx_pool NAME PORT PROGRAM...: nginx directives (for
+# RP_NGINX_HTTP) of an upstream rp_NAME in round robin over the programs'
+# sockets, and a server on PORT passing to it through the shipped snippet,
+# as a site with several servers would.
+rp_nginx_pool() {
+	local name=$1 port=$2 p sock
+	shift 2
+	rp_snippet "$rp_srcdir/conf/nginx/richprofile.conf" \
+		"unix:$RP_SNIPPET_SOCKET" "rp_$name" >"$RUN/pool-$name.conf"
+	printf 'upstream rp_%s {' "$name"
+	for p; do
+		sock=FCGI_SOCK_$p
+		printf ' server unix:%s;' "${!sock}"
+	done
+	printf ' }\nserver { listen 127.0.0.1:%s; include %s; }\n' "$port" "$RUN/pool-$name.conf"
+}
+
 # rp_start_apache SNIPPET DIRECTIVES [MODULE...]: Apache (event MPM, as
 # www-data when run as root) on a free port, including SNIPPET (a shipped
 # snippet made by rp_snippet) after DIRECTIVES (lines of the suite's
