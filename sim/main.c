@@ -60,7 +60,7 @@ usage(FILE *f)
 "\n"
 "Paths: " SIM_API_PATH "?action=getPersonalRichProfile&infos=..&token=..\n"
 "  " SIM_PRIVACY_PATH "  consent page    /signin?return=/path  /signout?return=/path\n"
-"  /photos/NAME.png   /_control/stats[?token=T]   POST /_control/reset\n"
+"  /photos/NAME.png   /_control/stats[?token=T|?summary=1]   POST /_control/reset\n"
 "  POST /_control/fault?mode=SPEC&for=TOKEN|all[&count=N]  (loopback only)\n"
 "\n"
 "API errors (HTTP 200, <error><code>): -3 no requested attribute granted,\n"

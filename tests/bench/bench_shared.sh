@@ -78,7 +78,7 @@ metric() {
 	curl -s "$1/richprofile/status" | awk -v m="$2" '$1 == m { print $2 }'
 }
 api_calls() {
-	curl -s "http://127.0.0.1:$SIM_PORT_fast/_control/stats" |
+	curl -s "http://127.0.0.1:$SIM_PORT_fast/_control/stats?summary=1" |
 		sed 's/.*"api_requests":\([0-9]*\).*/\1/'
 }
 ratio() {

@@ -109,7 +109,7 @@ SOLO=http://127.0.0.1:${ports[1]}
 rp_wait_for "curl -so /dev/null $SHARED/richprofile/ping" "the shared pool"
 
 api_calls() {
-	curl -s "$SIM/_control/stats" | sed 's/.*"api_requests":\([0-9]*\).*/\1/'
+	curl -s "$SIM/_control/stats?summary=1" | sed 's/.*"api_requests":\([0-9]*\).*/\1/'
 }
 
 # ---- 300 users x 12 views spread over three processes ----
