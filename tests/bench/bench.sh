@@ -80,12 +80,13 @@ for sock in r1 r2 r3; do
 done
 mapfile -t pp < <(rp_free_port 3)
 # Around the snippet: wrk's connections stay open for the whole run; the
-# peers' own servers, each passing the request as the snippet does.
+# peers' own servers, each passing the request as the snippet does
+# (PHP-FPM wants the script's path without "..").
 RP_NGINX_HTTP="keepalive_requests 1000000;
   server { listen 127.0.0.1:${pp[0]}; location / { fastcgi_pass unix:$RUN/r1.sock; include fastcgi_params; } }
   server { listen 127.0.0.1:${pp[1]}; location / { fastcgi_pass unix:$RUN/r2.sock; include fastcgi_params; } }
   server { listen 127.0.0.1:${pp[2]}; location / { fastcgi_pass unix:$RUN/r3.sock; include fastcgi_params;
-    fastcgi_param SCRIPT_FILENAME $rp_srcdir/tests/bench/peer.php; fastcgi_param RP_ENDPOINT $SIM_URL_fast; } }"
+    fastcgi_param SCRIPT_FILENAME $(cd "$rp_srcdir" && pwd -P)/tests/bench/peer.php; fastcgi_param RP_ENDPOINT $SIM_URL_fast; } }"
 rp_start_nginx fast slow hot cold
 URL=$NGINX_URL_fast
 R1_URL=http://127.0.0.1:${pp[0]}/ R2_URL=http://127.0.0.1:${pp[1]}/ R3_URL=http://127.0.0.1:${pp[2]}/
