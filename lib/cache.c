@@ -508,6 +508,27 @@ settle(struct rp_cache *c, struct shard *s, struct entry *e,
 	return r;
 }
 
+/*
+ * The end of a call (shard locked): f gets its result for the waiters,
+ * which are woken, and e is accounted, then kept (within the shard's
+ * bounds) or removed -- e must not be used after this.
+ */
+static void
+land(struct shard *s, struct entry *e, struct flight *f,
+    struct rp_profile *res, enum rp_err err)
+{
+	f->result = res;
+	f->err = err;
+	f->done = 1;
+	e->flight = NULL;
+	account(s, e);
+	if (!e->kept)
+		remove_entry(s, e);
+	else
+		evict(s, e);
+	pthread_cond_broadcast(&f->cv);
+}
+
 enum rp_err
 rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
     struct rp_profile **out, struct rp_cache_info *info)
@@ -595,18 +616,9 @@ rp_cache_get(struct rp_cache *c, const struct rp_cache_query *q,
 	else
 		s->st.misses++;
 	res = settle(c, s, e, r, f, trash, q->no_keep != NULL && *q->no_keep);
-	f->result = res;
-	f->err = err;
-	f->done = 1;
 	info->stale = f->stale;
 	info->stored = !f->stale && e->prof != NULL && e->prof == res;
-	e->flight = NULL;
-	account(s, e);
-	if (!e->kept)
-		remove_entry(s, e);
-	else
-		evict(s, e);
-	pthread_cond_broadcast(&f->cv);
+	land(s, e, f, res, err);
 	rc = answer(res, q->infos, err, out);
 	flight_release(f, &trash[1]);
 	pthread_mutex_unlock(&s->mu);
@@ -653,20 +665,11 @@ rp_cache_refresh(struct rp_cache *c, const struct rp_cache_query *q)
 	if (rejected)
 		s->st.breaker_rejected++;
 	res = settle(c, s, e, r, f, trash, q->no_keep != NULL && *q->no_keep);
-	f->result = res;
-	f->err = err;
-	f->done = 1;
-	e->flight = NULL;
 	e->refreshing = 0;
 	/* Failed: no more tries for this entry; it expires as without refresh. */
 	if (failed && e->prof != NULL)
 		e->refresh_at = e->expires;
-	account(s, e);
-	if (!e->kept)
-		remove_entry(s, e);
-	else
-		evict(s, e);
-	pthread_cond_broadcast(&f->cv);
+	land(s, e, f, res, err);
 	flight_release(f, &trash[1]);
 	pthread_mutex_unlock(&s->mu);
 	/* The flight owned res: its last reference (maybe ours) freed it. */

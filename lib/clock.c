@@ -19,3 +19,12 @@ rp_monotonic_ms(void)
 {
 	return rp_monotonic_us() / 1000;
 }
+
+long long
+rp_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -8,4 +8,10 @@ long long rp_monotonic_ms(void);
 /* CLOCK_MONOTONIC in microseconds, for durations in logs and metrics. */
 long long rp_monotonic_us(void);
 
+/*
+ * CLOCK_REALTIME in milliseconds: only for what other machines must
+ * read the same way (the shared tier's expiry inside a sealed value).
+ */
+long long rp_wall_ms(void);
+
 #endif

@@ -73,7 +73,4 @@ enum rp_err rp_seal_open(const struct rp_seal *s, const char *ad, size_t adlen,
 /* Bytes rp_seal adds to a message. */
 size_t rp_seal_overhead(void);
 
-/* Wall-clock milliseconds (CLOCK_REALTIME), the time sealed expiries use. */
-long long rp_seal_now_ms(void);
-
 #endif

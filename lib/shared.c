@@ -213,7 +213,7 @@ rp_shared_new(const struct rp_shared_opts *o, struct rp_shared **out)
 	s->ttl_s = o->ttl_s;
 	s->stale_s = o->stale_s;
 	s->max_value = o->max_value ? o->max_value : DEFAULT_MAX_VALUE;
-	s->wall_ms = o->wall_ms != NULL ? o->wall_ms : rp_seal_now_ms;
+	s->wall_ms = o->wall_ms != NULL ? o->wall_ms : rp_wall_ms;
 	rp_seal_init(&s->seal, o->key);
 	s->failures = o->failures ? o->failures : DEFAULT_FAILURES;
 	s->open_ms = o->open_ms ? o->open_ms : DEFAULT_OPEN_MS;

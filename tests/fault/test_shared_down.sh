@@ -8,10 +8,7 @@ set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 . "$rp_srcdir/tests/lib/redis.sh"
 
-if ! rp_have_redis; then
-	echo "1..0 # SKIP redis-server is not installed (tests/lib/deps.sh installs it)"
-	exit 0
-fi
+rp_need_redis
 CLIENT=$rp_builddir/tests/soak/soak-client
 [ -x "$CLIENT" ] || rp_die "$CLIENT is not built (make check builds it)"
 USERS=300

@@ -8,10 +8,7 @@ set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 . "$rp_srcdir/tests/lib/redis.sh"
 
-if ! rp_have_redis; then
-	echo "1..0 # SKIP redis-server is not installed (tests/lib/deps.sh installs it)"
-	exit 0
-fi
+rp_need_redis
 CLIENT=$rp_builddir/tests/soak/soak-client
 TOOL=$rp_builddir/cgi/cli/richprofile
 [ -x "$CLIENT" ] || rp_die "$CLIENT is not built (make check builds it)"
@@ -159,17 +156,7 @@ card() {
 	rp_get "${!url}/richprofile/fragment?view=card" "$2"
 }
 consent() {
-	local href ctx attrs
-	href=$(grep -o 'href="[^"]*interaction.do[^"]*"' "$R_BODY" | head -n 1 |
-		sed 's/^href="//; s/"$//; s/&amp;/\&/g')
-	ctx=$(printf '%s' "$href" | grep -o '[?&]ctx=[^&]*' | cut -d= -f2-)
-	attrs=$(printf '%s' "$href" | grep -o '[?&]attributes=[^&]*' | cut -d= -f2-)
-	[ -n "$ctx" ] && [ -n "$attrs" ] || return 1
-	curl -s -o /dev/null -w '%{http_code}' -X POST \
-		--data-urlencode "ctx=$(printf '%b' "${ctx//%/\\x}")" \
-		--data-urlencode "attributes=$(printf '%b' "${attrs//%/\\x}")" \
-		--data-urlencode "urlRetour=$NGINX_URL_a/account" \
-		--data-urlencode "choice=$1" "$SIM/urm-gui/interaction.do" | grep -q 303
+	rp_consent "$1" "$SIM" "$NGINX_URL_a/account"
 }
 card a "$TOK_MAXIME"
 [ "$R_STATUS" = consent ] && ! grep -q Maxime "$R_BODY"

@@ -10,10 +10,7 @@ set -u
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/stack.sh"
 . "$rp_srcdir/tests/lib/redis.sh"
 
-if ! rp_have_redis; then
-	echo "1..0 # SKIP redis-server is not installed (tests/lib/deps.sh installs it)"
-	exit 0
-fi
+rp_need_redis
 TOOL=$rp_builddir/cgi/cli/richprofile
 rp_stack_init shrefresh
 rp_start_sim slow --delay-ms 100

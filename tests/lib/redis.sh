@@ -12,6 +12,14 @@ rp_have_redis() {
 	[ -x "$RP_REDIS_SERVER" ] && [ -x "$RP_REDIS_CLI" ]
 }
 
+# rp_need_redis: a suite without redis-server is skipped (TAP's 1..0),
+# saying why; deps.sh installs it.
+rp_need_redis() {
+	rp_have_redis && return 0
+	echo "1..0 # SKIP redis-server is not installed (tests/lib/deps.sh installs it)"
+	exit 0
+}
+
 # rp_start_redis NAME [PORT|unix] [OPTION...]: a redis-server; sets
 # REDIS_PID_<NAME>, REDIS_PORT_<NAME> (empty on a socket),
 # REDIS_SOCK_<NAME> (empty on TCP) and REDIS_ADDR_<NAME>, the [shared]

@@ -20,6 +20,7 @@
 #include "breaker.h"
 #include "cache.h"
 #include "pack.h"
+#include "clock.h"
 #include "seal.h"
 #include "shared.h"
 #include "redisproc.h"
@@ -262,7 +263,7 @@ static long long wall_offset;
 static long long
 test_wall(void)
 {
-	return rp_seal_now_ms() + __atomic_load_n(&wall_offset, __ATOMIC_SEQ_CST);
+	return rp_wall_ms() + __atomic_load_n(&wall_offset, __ATOMIC_SEQ_CST);
 }
 
 static struct rp_shared *
