@@ -103,6 +103,13 @@ run(void *arg)
 	struct job j;
 	int rc;
 
+	/* Its client now, not at its first job: memory that stays put. */
+	if ((rc = rp_client_new(r->cfg, &client)) != RP_OK) {
+		rp_log(RP_LOG_ERROR, "cache refresh: cannot create an HTTP "
+		    "client: %s; entries expire as without refresh_s",
+		    rp_strerror(rc));
+		client = NULL;
+	}
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		while (r->count == 0 && !r->stopping)
@@ -114,13 +121,6 @@ run(void *arg)
 		r->head = (r->head + 1) % RP_REFRESH_QUEUE;
 		r->count--;
 		pthread_mutex_unlock(&r->mu);
-		if (client == NULL &&
-		    (rc = rp_client_new(r->cfg, &client)) != RP_OK) {
-			rp_log(RP_LOG_ERROR, "cache refresh: cannot create an "
-			    "HTTP client: %s; entries expire as without "
-			    "refresh_s", rp_strerror(rc));
-			client = NULL;
-		}
 		if (client != NULL) {
 			struct call c = { client, &j, r->shared, 0 };
 			struct rp_cache_query q = { j.token, j.len, j.infos,
@@ -185,8 +185,12 @@ rp_refresher_offer(void *ctx, const char *token, size_t len, rp_attrset infos)
 		free(copy);
 		return -1;
 	}
-	/* Threads start with the first jobs, one per job waiting, up to the bound. */
-	if (r->nthreads < RP_REFRESH_THREADS && (size_t)r->nthreads <= r->count &&
+	/*
+	 * All the threads start with the first job (none without refreshes):
+	 * the memory they take is there from then on, not added by a later
+	 * burst.
+	 */
+	while (r->nthreads < RP_REFRESH_THREADS &&
 	    pthread_create(&r->threads[r->nthreads], NULL, run, r) == 0)
 		r->nthreads++;
 	if (r->nthreads == 0) {
