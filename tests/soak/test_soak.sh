@@ -68,7 +68,9 @@ rp_write_conf "$RUN/soak.conf" "$SIM_URL_main" cache.ttl_s=2 cache.stale_s=5 \
 # phases (1.5 MiB typical) while the plain build moves by under 0.1 MiB.
 # A 16 MiB quarantine still catches a use after free within hundreds of
 # requests, and leaves the figure to the program (0.2-0.9 MiB measured).
+asan=
 if ldd "$RP_FCGI" 2>/dev/null | grep -q libasan; then
+	asan=1
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 fi
 # shellcheck disable=SC2086
@@ -83,9 +85,26 @@ run_phase() {
 		--threads "$THREADS" --requests "$1" >"$RUN/phase-$2.out" 2>&1
 }
 
+# Warm is every worker having served: the program keeps a worker's
+# memory (stack, API connection, parser, and under AddressSanitizer its
+# allocator caches, about 1 MiB each) once it has served, and which
+# workers a load uses drifts with the load.  Sixteen requests held 300 ms
+# by the API at once use all sixteen workers.
+args=()
+for i in $(seq 1 16); do
+	args+=(-o /dev/null -H "Cookie: rp_token=fault:delay=300@tok-soak-$((i * 6 + 1))" "$base/fragment?view=card")
+done
+curl -s -Z --parallel-immediate --parallel-max 16 "${args[@]}"
 run_phase "$REQUESTS" warmup
 rc=$?
 rp_check $rc "warm-up: $(head -n 1 "$RUN/phase-warmup.out")" "$(cat "$RUN/phase-warmup.out")"
+# AddressSanitizer's allocator takes longer to reach its steady size
+# (its size classes fill region by region): a second warm-up there,
+# the same bound after it.
+if [ -n "$asan" ]; then
+	run_phase "$REQUESTS" warmup2
+	rp_check $? "warm-up again under AddressSanitizer: $(head -n 1 "$RUN/phase-warmup2.out")" "$(cat "$RUN/phase-warmup2.out")"
+fi
 read -r rss0 _ < <(rp_rss "$pid")
 run_phase "$REQUESTS" steady
 rc=$?
