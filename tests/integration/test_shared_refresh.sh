@@ -51,8 +51,8 @@ calls=$(sim_calls "$TOK")
 # Without refresh-ahead each server's entry would make a view wait at
 # every expiry: about 12 in 8 s.  With it, a server that left the refresh
 # to another finds the refreshed profile in Redis when its own expires;
-# it still waits when the lock's holder made no call (its own entry was
-# gone, or a miss's call was already on its way): at most one such view.
+# it still waits when Redis holds no fresh copy by then (seen once under
+# load: the lock's holder had not refreshed it in time): at most one.
 [ "$slow" -le 1 ]; rp_check $? "at most one view after each server's first waits on the API ($slow took 100 ms or more; about 12 would without refresh-ahead)"
 # One server refreshes per refresh_s (1 s, plus a view interval and the
 # API's 100 ms): 5 to 10 calls; each server refreshing on its own would
