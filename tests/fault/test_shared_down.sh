@@ -96,12 +96,14 @@ rp_check $? "Redis up: $(head -n 1 "$RUN/base.out")" "$(cat "$RUN/base.out")"
 [ "$(metric richprofile_shared_hits_total)" -gt 0 ]
 rp_check $? "Redis up: shared hits ($(metric richprofile_shared_hits_total))"
 base_max=$(metric richprofile_shared_request_max_seconds)
-# The bound: timeout_ms + 10 ms.  Built with AddressSanitizer a thread
-# waits for a CPU longer than Redis itself takes: there the most seen
-# with Redis healthy (the machine's own delay) is allowed on top.
+# The bound: timeout_ms + 10 ms (the claim, checked in the plain
+# build).  Built with AddressSanitizer a thread waits for a CPU longer
+# than Redis itself takes, and that wait varies from one phase to the
+# next: there twice the most seen with Redis healthy (the machine's own
+# delay) is allowed on top (once was 0.4 ms short in a CI run).
 BOUND_MS=$((TIMEOUT_MS + 10))
 if [ -n "$ASAN" ]; then
-	BOUND_MS=$(awk -v b=$BOUND_MS -v m="$base_max" 'BEGIN { printf "%d", b + m * 1000 + 0.999 }')
+	BOUND_MS=$(awk -v b=$BOUND_MS -v m="$base_max" 'BEGIN { printf "%d", b + 2 * m * 1000 + 0.999 }')
 fi
 
 # ---- killed under load, then restarted ----
